@@ -1,0 +1,185 @@
+//! The one serial loop every op and level goes through, and the buffer
+//! descriptor that the serial and parallel drivers share.
+
+use core::marker::PhantomData;
+
+use crate::Element;
+use crate::level::Level;
+use crate::ops::Op;
+use crate::vector::Vector;
+
+/// The slices of one call: `dst` is read and written, `src` only read. In
+/// place, both point at the same slice. Raw pointers let one descriptor
+/// serve the in-place and the two-slice forms, which borrow differently.
+pub(crate) struct Io<'a, T> {
+    src: *const T,
+    dst: *mut T,
+    len: usize,
+    _borrow: PhantomData<(&'a [T], &'a mut [T])>,
+}
+
+// SAFETY: an `Io` stands for a `&[T]` and a `&mut [T]` (possibly the same
+// one); both are `Send` when `T: Send + Sync`, and splitting hands disjoint
+// ranges to different threads.
+unsafe impl<T: Send + Sync> Send for Io<'_, T> {}
+
+impl<'a, T: Element> Io<'a, T> {
+    /// The whole of `buf`, read and written in place.
+    #[inline]
+    pub(crate) fn in_place(buf: &'a mut [T]) -> Self {
+        let dst = buf.as_mut_ptr();
+        Io {
+            src: dst,
+            dst,
+            len: buf.len(),
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Read `src`, write `dst`. The caller has checked the lengths.
+    #[inline]
+    pub(crate) fn pair(src: &'a [T], dst: &'a mut [T]) -> Self {
+        debug_assert_eq!(src.len(), dst.len());
+        Io {
+            src: src.as_ptr(),
+            dst: dst.as_mut_ptr(),
+            len: dst.len(),
+            _borrow: PhantomData,
+        }
+    }
+
+    #[cfg(feature = "rayon")]
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The ranges `..mid` and `mid..`, for two threads.
+    #[cfg(feature = "rayon")]
+    #[inline]
+    pub(crate) fn split_at(self, mid: usize) -> (Self, Self) {
+        assert!(mid <= self.len);
+        // SAFETY: `mid <= len`, so both offsets stay inside (or one past)
+        // the borrowed slices.
+        let (src_hi, dst_hi) = unsafe { (self.src.add(mid), self.dst.add(mid)) };
+        (
+            Io { len: mid, ..self },
+            Io {
+                src: src_hi,
+                dst: dst_hi,
+                len: self.len - mid,
+                _borrow: PhantomData,
+            },
+        )
+    }
+
+    /// Runs `op` over every element with the kernel of `level`.
+    ///
+    /// `level` must be supported by this CPU; `Kernels` guarantees it.
+    #[inline]
+    pub(crate) fn run<O: Op<T>>(self, level: Level, op: O) {
+        match level {
+            Level::Scalar => {
+                // SAFETY: `Io` covers `len` readable `src` and writable
+                // `dst` elements.
+                unsafe { run_scalar(op, self.src, self.dst, self.len) }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => {
+                debug_assert!(Level::Avx2.is_supported());
+                // SAFETY: `Kernels` only holds a level the CPU supports, so
+                // AVX2 is present; the pointers cover `len` elements.
+                unsafe { run_avx2(op, self.src, self.dst, self.len) }
+            }
+            // Without x86_64, `Avx2` is never supported and never reaches here.
+            _ => {
+                // SAFETY: the pointers cover `len` elements.
+                unsafe { run_vector::<T::Portable, O>(op, self.src, self.dst, self.len) }
+            }
+        }
+    }
+}
+
+/// The reference body over every element.
+///
+/// # Safety
+/// `src` must be readable and `dst` writable for `len` elements; they are
+/// either the same pointer or non-overlapping.
+#[inline(always)]
+unsafe fn run_scalar<T: Element, O: Op<T>>(op: O, src: *const T, dst: *mut T, len: usize) {
+    for i in 0..len {
+        // SAFETY: `i < len` (caller contract).
+        unsafe { *dst.add(i) = op.scalar(*src.add(i), *dst.add(i)) };
+    }
+}
+
+/// The AVX2 instantiation of [`run_vector`].
+///
+/// # Safety
+/// The CPU must support AVX2, plus the contract of [`run_vector`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<T: Element, O: Op<T>>(op: O, src: *const T, dst: *mut T, len: usize) {
+    // SAFETY: forwarded caller contract.
+    unsafe { run_vector::<T::Avx2, O>(op, src, dst, len) }
+}
+
+/// How many vectors one iteration of the main loop handles: enough
+/// independent loads and stores in flight to keep both load ports and the
+/// store port busy from L1.
+const UNROLL: usize = 4;
+
+/// The vector loop: a scalar head up to a 32-byte aligned `dst` (so no
+/// store splits a cache line), `UNROLL` vectors at a time, single vectors,
+/// then a scalar tail. The tail cannot reuse an overlapping last vector: the
+/// ops are not idempotent in place.
+///
+/// # Safety
+/// `src` must be readable and `dst` writable for `len` elements; they are
+/// either the same pointer or non-overlapping.
+#[inline(always)]
+unsafe fn run_vector<V: Vector, O: Op<V::Elem>>(
+    op: O,
+    src: *const V::Elem,
+    dst: *mut V::Elem,
+    len: usize,
+) where
+    V::Elem: Element,
+{
+    let lanes = V::LANES;
+    let size = core::mem::size_of::<V::Elem>();
+    // SAFETY (for every access below): indices stay below `len`, as each
+    // loop condition checks, so every pointer is inside the caller's range.
+    let mut i = 0;
+    if len >= 4 * UNROLL * lanes {
+        let misalign = (dst as usize) % 32;
+        if misalign.is_multiple_of(size) && misalign != 0 {
+            let head = (32 - misalign) / size;
+            // SAFETY: `head < lanes <= len`.
+            unsafe { run_scalar(op, src, dst, head) };
+            i = head;
+        }
+    }
+    while i + UNROLL * lanes <= len {
+        // SAFETY: `i + UNROLL * lanes <= len`.
+        unsafe {
+            let (s, d) = (src.add(i), dst.add(i));
+            let x: [V; UNROLL] = core::array::from_fn(|k| V::load(s.add(k * lanes)));
+            let y: [V; UNROLL] = core::array::from_fn(|k| V::load(d.add(k * lanes)));
+            for k in 0..UNROLL {
+                op.vector(x[k], y[k]).store(d.add(k * lanes));
+            }
+        }
+        i += UNROLL * lanes;
+    }
+    while i + lanes <= len {
+        // SAFETY: `i + lanes <= len`.
+        unsafe {
+            let (s, d) = (src.add(i), dst.add(i));
+            op.vector(V::load(s), V::load(d)).store(d);
+        }
+        i += lanes;
+    }
+    // SAFETY: `i <= len`, so the rest is `len - i` elements in range.
+    unsafe { run_scalar(op, src.add(i), dst.add(i), len - i) };
+}

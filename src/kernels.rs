@@ -1,0 +1,217 @@
+//! [`Kernels`]: a level and a threading mode, and every op as a method.
+//! The module-level functions (`simd`, `par`, the crate root) are this type
+//! with a fixed choice.
+
+use crate::Element;
+use crate::check::{check_alpha, check_lengths};
+use crate::kernel::Io;
+use crate::level::Level;
+use crate::ops::{self, Op};
+use crate::parallel;
+
+/// How a call spreads over threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Threading {
+    /// On the calling thread.
+    Serial,
+    /// Split into chunks that rayon runs in parallel (on the current rayon
+    /// pool). Without the `rayon` feature, the same as `Serial`.
+    Parallel,
+    /// `Serial` below [`PARALLEL_THRESHOLD_BYTES`] or on a one-thread pool,
+    /// `Parallel` above it.
+    ///
+    /// [`PARALLEL_THRESHOLD_BYTES`]: crate::PARALLEL_THRESHOLD_BYTES
+    Auto,
+}
+
+/// A choice of kernel: an instruction-set [`Level`] and a [`Threading`]
+/// mode, with every op of the crate as a method.
+///
+/// The module-level functions are fixed choices of it: [`crate::simd`] is
+/// [`Kernels::serial`], [`crate::par`] is [`Kernels::parallel`] and the crate
+/// root is [`Kernels::auto`]. Building one by hand forces a level, for
+/// testing or measuring each kernel on its own:
+///
+/// ```
+/// use relu_kernels::{Kernels, Level, Threading};
+///
+/// let portable = Kernels::new(Level::Portable, Threading::Serial).unwrap();
+/// let mut buf = [-1.0f32, 2.0];
+/// portable.relu_inplace(&mut buf);
+/// assert_eq!(buf, [0.0, 2.0]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Kernels {
+    level: Level,
+    threading: Threading,
+}
+
+impl Kernels {
+    /// The kernels of `level`, or `None` if this CPU does not support it.
+    pub fn new(level: Level, threading: Threading) -> Option<Kernels> {
+        level.is_supported().then_some(Kernels { level, threading })
+    }
+
+    /// The [active](Level::active) level on the calling thread.
+    pub fn serial() -> Kernels {
+        Kernels {
+            level: Level::active(),
+            threading: Threading::Serial,
+        }
+    }
+
+    /// The [active](Level::active) level, always split over rayon's threads.
+    pub fn parallel() -> Kernels {
+        Kernels {
+            level: Level::active(),
+            threading: Threading::Parallel,
+        }
+    }
+
+    /// The [active](Level::active) level, parallel only where it pays.
+    pub fn auto() -> Kernels {
+        Kernels {
+            level: Level::active(),
+            threading: Threading::Auto,
+        }
+    }
+
+    /// The instruction-set level.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+
+    /// The threading mode.
+    pub fn threading(&self) -> Threading {
+        self.threading
+    }
+
+    #[inline]
+    fn run<T: Element, O: Op<T>>(&self, op: O, io: Io<'_, T>) {
+        match self.threading {
+            Threading::Serial => io.run(self.level, op),
+            Threading::Parallel => parallel::run(self.level, op, io),
+            Threading::Auto => parallel::run_auto(self.level, op, io),
+        }
+    }
+
+    /// [`scalar::relu`](crate::scalar::relu) on every element, in place.
+    #[inline]
+    pub fn relu_inplace<T: Element>(&self, buf: &mut [T]) {
+        self.run(ops::Relu, Io::in_place(buf));
+    }
+
+    /// [`scalar::leaky_relu`](crate::scalar::leaky_relu) on every element,
+    /// in place.
+    ///
+    /// # Panics
+    /// If `alpha` is not finite, before any element is written.
+    #[inline]
+    #[track_caller]
+    pub fn leaky_relu_inplace<T: Element>(&self, buf: &mut [T], alpha: T) {
+        check_alpha(alpha);
+        self.run(ops::LeakyRelu(alpha), Io::in_place(buf));
+    }
+
+    /// Replaces every element with [`scalar::relu_grad`](crate::scalar::relu_grad) of it.
+    #[inline]
+    pub fn relu_grad_inplace<T: Element>(&self, buf: &mut [T]) {
+        self.run(ops::ReluGrad, Io::in_place(buf));
+    }
+
+    /// Replaces every element with
+    /// [`scalar::leaky_relu_grad`](crate::scalar::leaky_relu_grad) of it.
+    ///
+    /// # Panics
+    /// If `alpha` is not finite, before any element is written.
+    #[inline]
+    #[track_caller]
+    pub fn leaky_relu_grad_inplace<T: Element>(&self, buf: &mut [T], alpha: T) {
+        check_alpha(alpha);
+        self.run(ops::LeakyReluGrad(alpha), Io::in_place(buf));
+    }
+
+    /// `dst[i] = relu(src[i])`.
+    ///
+    /// # Panics
+    /// If the lengths differ, before any element is written.
+    #[inline]
+    #[track_caller]
+    pub fn relu_into<T: Element>(&self, src: &[T], dst: &mut [T]) {
+        check_lengths("src", src.len(), "dst", dst.len());
+        self.run(ops::Relu, Io::pair(src, dst));
+    }
+
+    /// `dst[i] = leaky_relu(src[i], alpha)`.
+    ///
+    /// # Panics
+    /// If `alpha` is not finite or the lengths differ, before any element is
+    /// written.
+    #[inline]
+    #[track_caller]
+    pub fn leaky_relu_into<T: Element>(&self, src: &[T], dst: &mut [T], alpha: T) {
+        check_alpha(alpha);
+        check_lengths("src", src.len(), "dst", dst.len());
+        self.run(ops::LeakyRelu(alpha), Io::pair(src, dst));
+    }
+
+    /// `dst[i] = relu_grad(src[i])`.
+    ///
+    /// # Panics
+    /// If the lengths differ, before any element is written.
+    #[inline]
+    #[track_caller]
+    pub fn relu_grad_into<T: Element>(&self, src: &[T], dst: &mut [T]) {
+        check_lengths("src", src.len(), "dst", dst.len());
+        self.run(ops::ReluGrad, Io::pair(src, dst));
+    }
+
+    /// `dst[i] = leaky_relu_grad(src[i], alpha)`.
+    ///
+    /// # Panics
+    /// If `alpha` is not finite or the lengths differ, before any element is
+    /// written.
+    #[inline]
+    #[track_caller]
+    pub fn leaky_relu_grad_into<T: Element>(&self, src: &[T], dst: &mut [T], alpha: T) {
+        check_alpha(alpha);
+        check_lengths("src", src.len(), "dst", dst.len());
+        self.run(ops::LeakyReluGrad(alpha), Io::pair(src, dst));
+    }
+
+    /// The fused ReLU backward pass: `grad[i]` (the incoming `dy`) becomes
+    /// [`scalar::relu_backward`](crate::scalar::relu_backward)`(x[i], grad[i])`.
+    ///
+    /// # Panics
+    /// If the lengths differ, before any element is written.
+    #[inline]
+    #[track_caller]
+    pub fn relu_backward_inplace<T: Element>(&self, x: &[T], grad: &mut [T]) {
+        check_lengths("x", x.len(), "grad", grad.len());
+        self.run(ops::ReluBackward, Io::pair(x, grad));
+    }
+
+    /// The fused Leaky ReLU backward pass: `grad[i]` becomes
+    /// [`scalar::leaky_relu_backward`](crate::scalar::leaky_relu_backward)`(x[i], grad[i], alpha)`.
+    ///
+    /// # Panics
+    /// If `alpha` is not finite or the lengths differ, before any element is
+    /// written.
+    #[inline]
+    #[track_caller]
+    pub fn leaky_relu_backward_inplace<T: Element>(&self, x: &[T], grad: &mut [T], alpha: T) {
+        check_alpha(alpha);
+        check_lengths("x", x.len(), "grad", grad.len());
+        self.run(ops::LeakyReluBackward(alpha), Io::pair(x, grad));
+    }
+
+    /// The cheapest pass the compiler cannot remove: every element is loaded,
+    /// XOR-ed with `bits`' bit pattern and stored. With `bits = 0.0` the
+    /// buffer is unchanged; passing it through `std::hint::black_box` keeps
+    /// the compiler from knowing that. It measures the throughput ceiling
+    /// that the ops are compared with.
+    #[inline]
+    pub fn touch_inplace<T: Element>(&self, buf: &mut [T], bits: T) {
+        self.run(ops::Touch(bits), Io::in_place(buf));
+    }
+}

@@ -1,0 +1,131 @@
+//! Instruction-set levels and the choice among them, made once per process.
+
+use core::fmt;
+use core::sync::atomic::{AtomicU8, Ordering};
+
+/// The instruction set a kernel is compiled for.
+///
+/// Every level gives the same bits for every input; they differ only in
+/// speed. [`Level::active`] is the one the crate uses; [`Kernels`] runs any
+/// supported level on demand.
+///
+/// [`Kernels`]: crate::Kernels
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    /// The reference, one element at a time.
+    Scalar,
+    /// `wide`'s 256-bit vectors (`f32x8`, `f64x4`), compiled for whatever
+    /// the build targets: SSE2 in a default x86_64 build, AVX with
+    /// `-C target-cpu=native`, NEON on aarch64, plain arrays elsewhere.
+    Portable,
+    /// AVX2 kernels, compiled into every x86_64 build and chosen at run time
+    /// on CPUs that have AVX2.
+    Avx2,
+}
+
+/// Every level, slowest first.
+pub const ALL_LEVELS: [Level; 3] = [Level::Scalar, Level::Portable, Level::Avx2];
+
+/// The name of the environment variable that forces a level (std only).
+pub const LEVEL_ENV: &str = "RELU_KERNELS_LEVEL";
+
+impl Level {
+    /// The level's lower-case name, as `RELU_KERNELS_LEVEL` takes it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Level::Scalar => "scalar",
+            Level::Portable => "portable",
+            Level::Avx2 => "avx2",
+        }
+    }
+
+    /// Parses a name given by [`Level::name`] (ASCII case ignored).
+    pub fn from_name(name: &str) -> Option<Level> {
+        ALL_LEVELS
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether this CPU can run the level. Without the `std` feature only
+    /// the features enabled at compile time count.
+    pub fn is_supported(self) -> bool {
+        match self {
+            Level::Scalar | Level::Portable => true,
+            Level::Avx2 => has_avx2(),
+        }
+    }
+
+    /// The fastest level this CPU supports.
+    pub fn detected() -> Level {
+        if Level::Avx2.is_supported() {
+            Level::Avx2
+        } else {
+            Level::Portable
+        }
+    }
+
+    /// The level the crate's functions use: the one named by the
+    /// `RELU_KERNELS_LEVEL` environment variable if it is set (std only),
+    /// else [`Level::detected`]. Decided on first use and then fixed.
+    ///
+    /// # Panics
+    /// On first use, if `RELU_KERNELS_LEVEL` is set to an unknown name or to
+    /// a level this CPU does not support.
+    pub fn active() -> Level {
+        static ACTIVE: AtomicU8 = AtomicU8::new(UNSET);
+        match ACTIVE.load(Ordering::Relaxed) {
+            UNSET => {
+                let level = choose();
+                ACTIVE.store(level as u8, Ordering::Relaxed);
+                level
+            }
+            n => ALL_LEVELS[n as usize],
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+const UNSET: u8 = u8::MAX;
+
+#[cfg(feature = "std")]
+fn choose() -> Level {
+    match std::env::var(LEVEL_ENV) {
+        Ok(name) => match Level::from_name(name.trim()) {
+            Some(level) if level.is_supported() => level,
+            Some(level) => {
+                panic!("relu-kernels: {LEVEL_ENV}={name}: this CPU does not support {level}")
+            }
+            None => panic!(
+                "relu-kernels: {LEVEL_ENV}={name}: unknown level (expected scalar, portable or avx2)"
+            ),
+        },
+        Err(_) => Level::detected(),
+    }
+}
+
+#[cfg(not(feature = "std"))]
+fn choose() -> Level {
+    Level::detected()
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+fn has_avx2() -> bool {
+    // Compiles to `true` when the build already targets AVX2; otherwise std
+    // caches the CPUID answer.
+    std::arch::is_x86_feature_detected!("avx2")
+}
+
+#[cfg(all(target_arch = "x86_64", not(feature = "std")))]
+fn has_avx2() -> bool {
+    cfg!(target_feature = "avx2")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn has_avx2() -> bool {
+    false
+}

@@ -1,0 +1,103 @@
+//! SIMD-vectorized ReLU, Leaky ReLU and their gradients over `f32` and `f64`
+//! slices, in place, out of place, and as fused backward passes.
+//!
+//! ```
+//! let mut buf = vec![1.0f32, -10.0, 0.0, 15.0, -20.0];
+//! relu_kernels::relu_inplace(&mut buf);
+//! assert_eq!(buf, [1.0, 0.0, 0.0, 15.0, 0.0]);
+//!
+//! let mut buf = vec![1.0f64, -10.0];
+//! relu_kernels::leaky_relu_inplace(&mut buf, 0.01);
+//! assert_eq!(buf, [1.0, -10.0 * 0.01]);
+//! ```
+//!
+//! # Paths
+//! - [`scalar`]: the reference, one element at a time. It *is* the spec.
+//! - [`simd`]: single-threaded vector kernels. On x86_64 the AVX2 kernel is
+//!   chosen at run time when the CPU has AVX2, in any build; elsewhere, or
+//!   on older CPUs, `wide`'s portable 256-bit vectors (see [`Level`]).
+//! - [`par`] (feature `rayon`, on by default): the buffer split into chunks
+//!   that rayon's threads run through the `simd` kernel.
+//! - The crate root: `simd` below [`PARALLEL_THRESHOLD_BYTES`], `par` above.
+//!   Without the `rayon` feature the root functions are the `simd` ones.
+//! - [`Kernels`]: any supported level with any threading, for forcing one
+//!   kernel (the environment variable `RELU_KERNELS_LEVEL=scalar|portable|avx2`
+//!   forces the level of all the others).
+//!
+//! # Semantics
+//! Every path gives the same bits as [`scalar`] for every input. `α` is
+//! `alpha`; `α·x` is one IEEE multiply of the element type (no FMA, no
+//! widening), so `-inf` with `α = 0` gives NaN.
+//!
+//! | x | relu | leaky_relu(α) | relu_grad | leaky_relu_grad(α) |
+//! |---|---|---|---|---|
+//! | x > 0 (incl. +inf, positive subnormals) | x | x | 1 | 1 |
+//! | +0.0 | +0.0 | α·x | 1 | 1 |
+//! | −0.0 | **+0.0** | α·x | 1 | 1 |
+//! | x < 0 (incl. −inf, negative subnormals) | +0.0 | α·x | 0 | α |
+//! | NaN (any sign or payload) | NaN | NaN | NaN | NaN |
+//!
+//! ReLU is `max(0, x)`, so `-0.0` gives `+0.0`; Leaky ReLU is `x` where
+//! `x > 0` and `α·x` elsewhere; both gradients are 1 for `x >= 0`. NaN
+//! propagates through every op, gradients included, so a NaN never silently
+//! disappears; which NaN comes out (sign, payload) is unspecified.
+//!
+//! The fused backward passes take the forward input `x` and the incoming
+//! gradient `dy` (stored in `grad`, which receives the result):
+//!
+//! | x | relu_backward | leaky_relu_backward(α) |
+//! |---|---|---|
+//! | x >= 0 (incl. ±0.0) | dy | dy |
+//! | x < 0 | +0.0 | α·dy |
+//! | NaN | NaN | NaN |
+//!
+//! They select rather than multiply, so an infinite or NaN `dy` at a
+//! negative `x` gives 0 for ReLU (as PyTorch's `threshold_backward` does).
+//!
+//! # Errors
+//! Bad input panics with a message naming the bad value, before anything
+//! is written, so a rejected call leaves every buffer unchanged:
+//! - `alpha` must be finite (any finite value is valid: 0, negative, > 1);
+//! - the two slices of a two-slice function must have the same length.
+//!
+//! # Features
+//! - `std` (default): runtime CPU detection and `RELU_KERNELS_LEVEL`.
+//!   Without it the crate is `no_std` and uses the levels enabled at
+//!   compile time.
+//! - `rayon` (default, implies `std`): the parallel driver.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
+
+mod check;
+mod element;
+mod entry_points;
+mod kernel;
+mod kernels;
+mod level;
+mod ops;
+mod parallel;
+mod vector;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+#[cfg(feature = "rayon")]
+pub mod par;
+pub mod scalar;
+pub mod simd;
+
+pub use element::Element;
+pub use kernels::{Kernels, Threading};
+pub use level::{ALL_LEVELS, LEVEL_ENV, Level};
+pub use parallel::PARALLEL_THRESHOLD_BYTES;
+
+/// The usual Leaky ReLU slope, as in the tutorial the crate comes from.
+pub const DEFAULT_ALPHA: f32 = 0.01;
+
+/// [`DEFAULT_ALPHA`] for `f64` buffers: `0.01` rounded to `f64`, not the
+/// `f32` value widened.
+pub const DEFAULT_ALPHA_F64: f64 = 0.01;
+
+entry_points::entry_points!(
+    crate::Kernels::auto(),
+    "serially for small buffers and in parallel above `PARALLEL_THRESHOLD_BYTES`"
+);

@@ -1,0 +1,128 @@
+//! The AVX2 level: [`Vector`] on raw `__m256`/`__m256d` registers.
+//!
+//! `wide` picks its instructions when the crate is compiled, so in a default
+//! x86_64 build its vectors are pairs of SSE registers even on an AVX2 CPU.
+//! These types use the AVX intrinsics directly; the kernels instantiated with
+//! them are `#[target_feature(enable = "avx2")]` functions (see
+//! `kernel::run_avx2`) that the dispatcher calls only after it has detected
+//! AVX2, so the intrinsics always run on a CPU that has them.
+//!
+//! Every method is `#[inline(always)]` so that it is compiled inside the
+//! AVX2-enabled kernel, where the intrinsics inline to single instructions.
+
+use core::arch::x86_64::*;
+
+use crate::vector::Vector;
+
+/// Eight `f32` lanes in one AVX register.
+#[derive(Clone, Copy)]
+pub struct F32x8(__m256);
+
+/// Four `f64` lanes in one AVX register.
+#[derive(Clone, Copy)]
+pub struct F64x4(__m256d);
+
+macro_rules! impl_avx {
+    (
+        $v:ident, $t:ty, $reg:ty, $lanes:literal,
+        set1: $set1:ident, loadu: $loadu:ident, storeu: $storeu:ident, cmp: $cmp:ident,
+        and: $and:ident, andnot: $andnot:ident, or: $or:ident, xor: $xor:ident,
+        mul: $mul:ident, blendv: $blendv:ident
+    ) => {
+        // SAFETY (for every `unsafe` block in this impl): the intrinsics need
+        // AVX, which every AVX2 CPU has. Values of this type only exist inside
+        // kernels that the dispatcher enters after detecting AVX2 (the type is
+        // private to the crate and built only by `kernel::run_avx2`). Pointer
+        // arguments are covered by the caller contract of `load`/`store`.
+        impl Vector for $v {
+            type Elem = $t;
+            const LANES: usize = $lanes;
+
+            #[inline(always)]
+            fn splat(x: $t) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $set1(x) })
+            }
+            #[inline(always)]
+            unsafe fn load(p: *const $t) -> Self {
+                // SAFETY: AVX is present; the caller guarantees `p` is
+                // readable for LANES elements, and `loadu` needs no alignment.
+                Self(unsafe { $loadu(p) })
+            }
+            #[inline(always)]
+            unsafe fn store(self, p: *mut $t) {
+                // SAFETY: AVX is present; the caller guarantees `p` is
+                // writable for LANES elements, and `storeu` needs no alignment.
+                unsafe { $storeu(p, self.0) }
+            }
+            #[inline(always)]
+            fn gt(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $cmp::<_CMP_GT_OQ>(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn ge(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $cmp::<_CMP_GE_OQ>(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn le(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $cmp::<_CMP_LE_OQ>(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn lt(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $cmp::<_CMP_LT_OQ>(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn is_nan(self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $cmp::<_CMP_UNORD_Q>(self.0, self.0) })
+            }
+            #[inline(always)]
+            fn and(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $and(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn and_not(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $andnot(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn or(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $or(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn xor(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $xor(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $mul(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn select(self, if_true: Self, if_false: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $blendv(if_false.0, if_true.0, self.0) })
+            }
+        }
+    };
+}
+
+impl_avx!(
+    F32x8, f32, __m256, 8,
+    set1: _mm256_set1_ps, loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps, cmp: _mm256_cmp_ps,
+    and: _mm256_and_ps, andnot: _mm256_andnot_ps, or: _mm256_or_ps, xor: _mm256_xor_ps,
+    mul: _mm256_mul_ps, blendv: _mm256_blendv_ps
+);
+impl_avx!(
+    F64x4, f64, __m256d, 4,
+    set1: _mm256_set1_pd, loadu: _mm256_loadu_pd, storeu: _mm256_storeu_pd, cmp: _mm256_cmp_pd,
+    and: _mm256_and_pd, andnot: _mm256_andnot_pd, or: _mm256_or_pd, xor: _mm256_xor_pd,
+    mul: _mm256_mul_pd, blendv: _mm256_blendv_pd
+);

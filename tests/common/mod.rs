@@ -1,0 +1,314 @@
+//! The shared harness: every implementation of every op, run against the
+//! scalar reference and compared bit for bit.
+#![allow(dead_code)]
+
+#[cfg(feature = "rayon")]
+use relu_kernels::par;
+use relu_kernels::{ALL_LEVELS, Element, Kernels, Threading, scalar, simd};
+
+/// What the tests need of an element type beyond the crate's `Element`.
+pub trait TestFloat: Element + Copy + PartialEq + std::fmt::Debug + 'static {
+    const NAME: &'static str;
+    fn bits(self) -> u64;
+    fn from_f64(x: f64) -> Self;
+    fn to_f64(self) -> f64;
+    fn is_nan_(self) -> bool;
+    /// Values that have broken SIMD kernels before: NaNs of both signs and
+    /// several payloads, signed zeros, infinities, subnormals, extremes.
+    fn specials() -> Vec<Self>;
+    fn from_bits_u64(b: u64) -> Self;
+}
+
+macro_rules! test_float {
+    ($t:ty, $bits:ty, $name:literal) => {
+        impl TestFloat for $t {
+            const NAME: &'static str = $name;
+            fn bits(self) -> u64 {
+                self.to_bits() as u64
+            }
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn is_nan_(self) -> bool {
+                self.is_nan()
+            }
+            fn from_bits_u64(b: u64) -> Self {
+                <$t>::from_bits(b as $bits)
+            }
+            fn specials() -> Vec<Self> {
+                let nan = <$t>::NAN.to_bits();
+                let sign = (-0.0 as $t).to_bits();
+                let quiet_bit = (<$t>::NAN.to_bits() >> 1) & !(<$t>::INFINITY.to_bits() >> 1);
+                let signalling = <$t>::INFINITY.to_bits() | 1;
+                vec![
+                    <$t>::NAN,
+                    <$t>::from_bits(nan | sign),
+                    <$t>::from_bits(nan | 0x5a5),
+                    <$t>::from_bits(nan | sign | 0x3),
+                    <$t>::from_bits(signalling),
+                    <$t>::from_bits(signalling | sign | quiet_bit >> 1),
+                    0.0,
+                    -0.0,
+                    <$t>::INFINITY,
+                    <$t>::NEG_INFINITY,
+                    <$t>::MIN_POSITIVE,
+                    -<$t>::MIN_POSITIVE,
+                    <$t>::from_bits(1),
+                    <$t>::from_bits(1 | sign),
+                    <$t>::MIN_POSITIVE / 3.0,
+                    -<$t>::MIN_POSITIVE / 3.0,
+                    <$t>::MAX,
+                    <$t>::MIN,
+                    <$t>::EPSILON,
+                    -<$t>::EPSILON,
+                    1.0,
+                    -1.0,
+                ]
+            }
+        }
+    };
+}
+
+test_float!(f32, u32, "f32");
+test_float!(f64, u64, "f64");
+
+/// Equal bits, or both NaN (any NaN is acceptable for a NaN output).
+pub fn same<T: TestFloat>(a: T, b: T) -> bool {
+    a.bits() == b.bits() || (a.is_nan_() && b.is_nan_())
+}
+
+/// The alphas every alpha-taking op is checked with.
+pub fn alphas<T: TestFloat>() -> Vec<T> {
+    [0.01, 0.0, -0.5, 1.5, 0.2, 1e-30]
+        .into_iter()
+        .map(T::from_f64)
+        .collect()
+}
+
+/// One public function of the crate.
+#[derive(Clone, Copy, Debug)]
+pub enum OpCase<T> {
+    ReluInplace,
+    LeakyReluInplace(T),
+    ReluGradInplace,
+    LeakyReluGradInplace(T),
+    ReluInto,
+    LeakyReluInto(T),
+    ReluGradInto,
+    LeakyReluGradInto(T),
+    ReluBackward,
+    LeakyReluBackward(T),
+}
+
+impl<T: TestFloat> OpCase<T> {
+    /// Every op, the alpha-taking ones with `alpha`.
+    pub fn all(alpha: T) -> [OpCase<T>; 10] {
+        use OpCase::*;
+        [
+            ReluInplace,
+            LeakyReluInplace(alpha),
+            ReluGradInplace,
+            LeakyReluGradInplace(alpha),
+            ReluInto,
+            LeakyReluInto(alpha),
+            ReluGradInto,
+            LeakyReluGradInto(alpha),
+            ReluBackward,
+            LeakyReluBackward(alpha),
+        ]
+    }
+
+    /// Every op with every test alpha.
+    pub fn all_alphas() -> Vec<OpCase<T>> {
+        let mut v = Vec::new();
+        for (i, a) in alphas::<T>().into_iter().enumerate() {
+            for op in OpCase::all(a) {
+                if i == 0 || op.alpha().is_some() {
+                    v.push(op);
+                }
+            }
+        }
+        v
+    }
+
+    pub fn alpha(self) -> Option<T> {
+        use OpCase::*;
+        match self {
+            LeakyReluInplace(a)
+            | LeakyReluGradInplace(a)
+            | LeakyReluInto(a)
+            | LeakyReluGradInto(a)
+            | LeakyReluBackward(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Whether the op reads two slices (`src`, `dst`) rather than one.
+    pub fn two_slices(self) -> bool {
+        !matches!(
+            self,
+            OpCase::ReluInplace
+                | OpCase::LeakyReluInplace(_)
+                | OpCase::ReluGradInplace
+                | OpCase::LeakyReluGradInplace(_)
+        )
+    }
+}
+
+/// One way of running the ops: a module's free functions or a `Kernels`.
+#[derive(Clone, Copy, Debug)]
+pub enum Path {
+    Scalar,
+    Simd,
+    #[cfg(feature = "rayon")]
+    Par,
+    Root,
+    Kernels(Kernels),
+}
+
+/// Every path this build and CPU can run: the modules, and `Kernels` at
+/// every supported level with every threading mode.
+pub fn paths() -> Vec<Path> {
+    let mut v = vec![Path::Scalar, Path::Simd, Path::Root];
+    #[cfg(feature = "rayon")]
+    v.push(Path::Par);
+    for level in ALL_LEVELS {
+        for threading in [Threading::Serial, Threading::Parallel, Threading::Auto] {
+            if let Some(k) = Kernels::new(level, threading) {
+                v.push(Path::Kernels(k));
+            }
+        }
+    }
+    v
+}
+
+/// Runs `op` through `path`: `src` is only read, `dst` receives the result
+/// (in-place ops work on `dst` and ignore `src`).
+pub fn run<T: TestFloat>(path: Path, op: OpCase<T>, src: &[T], dst: &mut [T]) {
+    macro_rules! call {
+        ($m:ident) => {{
+            use OpCase::*;
+            match op {
+                ReluInplace => $m::relu_inplace(dst),
+                LeakyReluInplace(a) => $m::leaky_relu_inplace(dst, a),
+                ReluGradInplace => $m::relu_grad_inplace(dst),
+                LeakyReluGradInplace(a) => $m::leaky_relu_grad_inplace(dst, a),
+                ReluInto => $m::relu_into(src, dst),
+                LeakyReluInto(a) => $m::leaky_relu_into(src, dst, a),
+                ReluGradInto => $m::relu_grad_into(src, dst),
+                LeakyReluGradInto(a) => $m::leaky_relu_grad_into(src, dst, a),
+                ReluBackward => $m::relu_backward_inplace(src, dst),
+                LeakyReluBackward(a) => $m::leaky_relu_backward_inplace(src, dst, a),
+            }
+        }};
+    }
+    match path {
+        Path::Scalar => call!(scalar),
+        Path::Simd => call!(simd),
+        #[cfg(feature = "rayon")]
+        Path::Par => call!(par),
+        Path::Root => call!(relu_kernels),
+        Path::Kernels(k) => {
+            use OpCase::*;
+            match op {
+                ReluInplace => k.relu_inplace(dst),
+                LeakyReluInplace(a) => k.leaky_relu_inplace(dst, a),
+                ReluGradInplace => k.relu_grad_inplace(dst),
+                LeakyReluGradInplace(a) => k.leaky_relu_grad_inplace(dst, a),
+                ReluInto => k.relu_into(src, dst),
+                LeakyReluInto(a) => k.leaky_relu_into(src, dst, a),
+                ReluGradInto => k.relu_grad_into(src, dst),
+                LeakyReluGradInto(a) => k.leaky_relu_grad_into(src, dst, a),
+                ReluBackward => k.relu_backward_inplace(src, dst),
+                LeakyReluBackward(a) => k.leaky_relu_backward_inplace(src, dst, a),
+            }
+        }
+    }
+}
+
+/// The expected result of `op` for one element, from the scalar element
+/// functions (independent of the slice loops under test).
+pub fn expect<T: TestFloat>(op: OpCase<T>, x: T, y: T) -> T {
+    use OpCase::*;
+    match op {
+        ReluInplace => scalar::relu(y),
+        LeakyReluInplace(a) => scalar::leaky_relu(y, a),
+        ReluGradInplace => scalar::relu_grad(y),
+        LeakyReluGradInplace(a) => scalar::leaky_relu_grad(y, a),
+        ReluInto => scalar::relu(x),
+        LeakyReluInto(a) => scalar::leaky_relu(x, a),
+        ReluGradInto => scalar::relu_grad(x),
+        LeakyReluGradInto(a) => scalar::leaky_relu_grad(x, a),
+        ReluBackward => scalar::relu_backward(x, y),
+        LeakyReluBackward(a) => scalar::leaky_relu_backward(x, y, a),
+    }
+}
+
+/// Runs `op` through `path` on `src`/`dst` and panics with the first
+/// differing element unless every element has the reference's bits. The
+/// slices are left as the path wrote them.
+pub fn check<T: TestFloat>(path: Path, op: OpCase<T>, src: &[T], dst: &mut [T], what: &str) {
+    let before: Vec<T> = dst.to_vec();
+    run(path, op, src, dst);
+    for i in 0..dst.len() {
+        let want = expect(op, src[i], before[i]);
+        if !same(dst[i], want) {
+            panic!(
+                "{what}: {path:?} {op:?} on {}: element {i} of {}: x = {:?}, y = {:?}: \
+                 got {:?} ({:#x}), want {:?} ({:#x})",
+                T::NAME,
+                dst.len(),
+                src[i],
+                before[i],
+                dst[i],
+                dst[i].bits(),
+                want,
+                want.bits()
+            );
+        }
+    }
+}
+
+/// A tiny deterministic generator for fillers, so failures reproduce.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 11
+    }
+    /// An ordinary value in [-4, 4), never zero.
+    pub fn ordinary<T: TestFloat>(&mut self) -> T {
+        let u = (self.next() % 8000) as f64 / 1000.0 - 4.0;
+        T::from_f64(if u == 0.0 { 0.5 } else { u })
+    }
+}
+
+/// A buffer whose element `base` is 64-byte aligned, so that a sub-slice at
+/// offset `k` from it has a known misalignment.
+pub struct Aligned<T> {
+    buf: Vec<T>,
+    base: usize,
+}
+
+impl<T: TestFloat> Aligned<T> {
+    pub fn new(len: usize) -> Self {
+        let size = std::mem::size_of::<T>();
+        let buf = vec![T::from_f64(0.0); len + 64 / size + 16];
+        let base = (buf.as_ptr() as usize).next_multiple_of(64) - buf.as_ptr() as usize;
+        Aligned {
+            buf,
+            base: base / size,
+        }
+    }
+    /// `len` elements starting `offset` elements past the aligned base.
+    pub fn at(&mut self, offset: usize, len: usize) -> &mut [T] {
+        &mut self.buf[self.base + offset..self.base + offset + len]
+    }
+}

@@ -1,0 +1,107 @@
+//! Bad input panics with a clear message before anything is written.
+
+mod common;
+
+use common::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Runs `f` expecting a panic whose message contains every part of `want`.
+fn expect_panic(what: &str, want: &[&str], f: impl FnOnce()) {
+    let err = catch_unwind(AssertUnwindSafe(f)).expect_err(&format!("{what}: did not panic"));
+    let msg = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    for w in want {
+        assert!(msg.contains(w), "{what}: message {msg:?} lacks {w:?}");
+    }
+}
+
+fn bits<T: TestFloat>(v: &[T]) -> Vec<u64> {
+    v.iter().map(|x| x.bits()).collect()
+}
+
+fn non_finite_alpha<T: TestFloat>() {
+    let mut rng = Lcg(3);
+    // Long enough that the parallel paths split it.
+    let len = 1 << 18;
+    let src: Vec<T> = (0..len).map(|_| rng.ordinary()).collect();
+    let init: Vec<T> = (0..len).map(|_| rng.ordinary()).collect();
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let bad = T::from_f64(bad);
+        for path in paths() {
+            for op in OpCase::all(bad)
+                .into_iter()
+                .filter(|op| op.alpha().is_some())
+            {
+                let mut dst = init.clone();
+                let what = format!("{path:?} {op:?}");
+                expect_panic(&what, &["alpha must be finite", &format!("{bad}")], || {
+                    run(path, op, &src, &mut dst)
+                });
+                assert_eq!(bits(&dst), bits(&init), "{what}: buffer modified");
+            }
+        }
+    }
+}
+
+#[test]
+fn non_finite_alpha_panics_and_writes_nothing_f32() {
+    non_finite_alpha::<f32>();
+}
+
+#[test]
+fn non_finite_alpha_panics_and_writes_nothing_f64() {
+    non_finite_alpha::<f64>();
+}
+
+fn length_mismatch<T: TestFloat>() {
+    let mut rng = Lcg(5);
+    for (src_len, dst_len) in [(0, 1), (1, 0), (1000, 999), (1 << 18, (1 << 18) + 1)] {
+        let src: Vec<T> = (0..src_len).map(|_| rng.ordinary()).collect();
+        let init: Vec<T> = (0..dst_len).map(|_| rng.ordinary()).collect();
+        for path in paths() {
+            for op in OpCase::all(T::from_f64(0.01))
+                .into_iter()
+                .filter(|op| op.two_slices())
+            {
+                let mut dst = init.clone();
+                let what = format!("{path:?} {op:?}");
+                let (a, b) = (format!("= {src_len},"), format!("= {dst_len}"));
+                expect_panic(&what, &["lengths differ", &a, &b], || {
+                    run(path, op, &src, &mut dst)
+                });
+                assert_eq!(bits(&dst), bits(&init), "{what}: buffer modified");
+            }
+        }
+    }
+}
+
+#[test]
+fn length_mismatch_panics_and_writes_nothing_f32() {
+    length_mismatch::<f32>();
+}
+
+#[test]
+fn length_mismatch_panics_and_writes_nothing_f64() {
+    length_mismatch::<f64>();
+}
+
+#[test]
+fn any_finite_alpha_is_accepted() {
+    for alpha in [
+        0.0f32,
+        -0.0,
+        -3.0,
+        7.5,
+        f32::MAX,
+        f32::MIN,
+        f32::from_bits(1),
+    ] {
+        let mut buf = [-2.0f32, 2.0];
+        relu_kernels::leaky_relu_inplace(&mut buf, alpha);
+        assert_eq!(buf[0].to_bits(), (alpha * -2.0).to_bits());
+        assert_eq!(buf[1], 2.0);
+    }
+}

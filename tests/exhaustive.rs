@@ -1,0 +1,113 @@
+//! Every path against the reference on short buffers: every length at every
+//! start offset, with special values in every lane position and the tail.
+
+mod common;
+
+use common::*;
+
+/// Fills `dst` and `src` with specials, rotated by `r` so that over all
+/// rotations every special lands on every lane; every third element is an
+/// ordinary value, and `src` pairs each position with a different special.
+fn fill<T: TestFloat>(src: &mut [T], dst: &mut [T], r: usize, rng: &mut Lcg) {
+    let sp = T::specials();
+    let n = sp.len();
+    for i in 0..dst.len() {
+        dst[i] = if (i + r).is_multiple_of(3) {
+            rng.ordinary()
+        } else {
+            sp[(i + r) % n]
+        };
+        src[i] = if (i + r) % 3 == 1 {
+            rng.ordinary()
+        } else {
+            sp[(i * 7 + r) % n]
+        };
+    }
+}
+
+fn sweep<T: TestFloat>(max_len: usize, ops: &[OpCase<T>], all_rotations_up_to: usize) {
+    let n = T::specials().len();
+    let mut rng = Lcg(7);
+    let mut sbuf = Aligned::<T>::new(max_len + 16);
+    let mut dbuf = Aligned::<T>::new(max_len + 16);
+    let paths = paths();
+    for len in 0..=max_len {
+        for offset in 0..=8 {
+            let rotations: Vec<usize> = if len <= all_rotations_up_to {
+                (0..n).collect()
+            } else {
+                vec![(len + offset) % n, (len * 5 + offset + 11) % n]
+            };
+            for r in rotations {
+                for &path in &paths {
+                    for &op in ops {
+                        // src is misaligned differently from dst.
+                        let src_off = (offset + 3) % 9;
+                        let (src, dst) = (sbuf.at(src_off, len), dbuf.at(offset, len));
+                        fill(src, dst, r, &mut rng);
+                        check(
+                            path,
+                            op,
+                            src,
+                            dst,
+                            &format!("len {len} offset {offset} rotation {r}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_length_offset_and_lane_f32() {
+    sweep::<f32>(300, &OpCase::all(0.01), 64);
+}
+
+#[test]
+fn every_length_offset_and_lane_f64() {
+    sweep::<f64>(300, &OpCase::all(0.01), 64);
+}
+
+#[test]
+fn every_alpha_f32() {
+    sweep::<f32>(140, &OpCase::all_alphas(), 20);
+}
+
+#[test]
+fn every_alpha_f64() {
+    sweep::<f64>(140, &OpCase::all_alphas(), 20);
+}
+
+/// Pairs of specials: every special as `x` against every special as `dy`
+/// (or as the in-place element), in every lane of a vector and the tail.
+fn all_pairs<T: TestFloat>() {
+    let sp = T::specials();
+    let len = 37; // four f32 vectors plus a 5-element tail
+    let paths = paths();
+    let mut src = vec![T::from_f64(0.0); len];
+    let mut dst = vec![T::from_f64(0.0); len];
+    for (a, &x) in sp.iter().enumerate() {
+        for &y in &sp {
+            for op in OpCase::all_alphas() {
+                for &path in &paths {
+                    for i in 0..len {
+                        src[i] = if (i + a) % 2 == 0 { x } else { y };
+                        dst[i] = if (i + a) % 2 == 0 { y } else { x };
+                    }
+                    check(path, op, &src, &mut dst, "all pairs");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn all_pairs_of_specials_f32() {
+    all_pairs::<f32>();
+}
+
+#[test]
+fn all_pairs_of_specials_f64() {
+    all_pairs::<f64>();
+}

@@ -1,0 +1,50 @@
+//! Large random buffers with odd lengths, so the root functions cross the
+//! parallel threshold and the parallel driver splits at uneven points.
+
+mod common;
+
+use common::*;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+/// Mostly ordinary values of both signs and a wide range of magnitudes,
+/// with specials and raw bit patterns mixed in.
+fn random_buffer<T: TestFloat>(rng: &mut StdRng, len: usize) -> Vec<T> {
+    let sp = T::specials();
+    (0..len)
+        .map(|_| match rng.random_range(0..100) {
+            0..5 => sp[rng.random_range(0..sp.len())],
+            5..10 => T::from_bits_u64(rng.random::<u64>()),
+            _ => {
+                let mag = 10f64.powf(rng.random_range(-8.0..8.0));
+                T::from_f64(if rng.random::<bool>() { mag } else { -mag })
+            }
+        })
+        .collect()
+}
+
+fn random_buffers<T: TestFloat>(seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let paths = paths();
+    for len in [3_000_001usize, 1_048_575, 65_537, 131_075] {
+        let src = random_buffer::<T>(&mut rng, len);
+        let init = random_buffer::<T>(&mut rng, len);
+        let alpha = T::from_f64(rng.random_range(-2.0..2.0));
+        for op in OpCase::all(alpha) {
+            for &path in &paths {
+                let mut dst = init.clone();
+                check(path, op, &src, &mut dst, &format!("seed {seed} len {len}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn random_buffers_f32() {
+    random_buffers::<f32>(0x5eed_0001);
+}
+
+#[test]
+fn random_buffers_f64() {
+    random_buffers::<f64>(0x5eed_0002);
+}
