@@ -8,14 +8,27 @@ use crate::kernel::Io;
 use crate::level::Level;
 use crate::ops::Op;
 
-/// Buffers smaller than this many bytes run serially in the root functions
+/// Calls that read fewer bytes than this run serially in the root functions
 /// ([`Threading::Auto`](crate::Threading::Auto)); larger ones are split over
-/// rayon's threads.
+/// rayon's threads. An in-place call reads its one slice, a two-slice call
+/// both, so for `f32` the switch is at 128 Ki elements in place and 64 Ki
+/// for the out-of-place and backward forms (half that for `f64`).
 ///
-/// Chosen by measurement on a 2-core AMD Zen 3 machine (see the README's
-/// "Parallel threshold"): below it, handing half of the buffer to the other
-/// core costs more than the half takes to process.
-pub const PARALLEL_THRESHOLD_BYTES: usize = 256 * 1024;
+/// # How it was chosen
+/// On the 2-core AMD EPYC machines this crate is developed on, `simd` and
+/// `par` were timed side by side (interleaved, medians of 11-15 timings,
+/// `examples/throughput.rs --paths simd,par --sizes ...`) from 32 Ki to
+/// 512 Ki `f32`. In place, `par` lost at 64 Ki and below in nearly every
+/// run (0.7-0.97x of `simd`): handing half the buffer to the other core
+/// costs about as much as the serial pass takes (2-4 µs at 64 Ki). At 96-128 Ki it won by 1.2-1.8x when
+/// the second core was free and lost or tied (0.7-1.0x) when a neighbour
+/// held it; from 192 Ki on it won (1.1-2.2x). The backward and
+/// out-of-place forms, which move 12 bytes per element, crossed over near
+/// 64 Ki (0.9-1.3x there, 1.35-1.7x at 96 Ki). Counting bytes read puts
+/// both switches at one constant. PyTorch's grain, 32 Ki elements, is
+/// tuned for OpenMP threads that spin between parallel regions; rayon's
+/// workers park sooner, so the switch sits higher here.
+pub const PARALLEL_THRESHOLD_BYTES: usize = 512 * 1024;
 
 /// No chunk is smaller than this: below it rayon's per-task cost (a few
 /// microseconds to wake and steal) outweighs the work.
@@ -58,7 +71,7 @@ fn split<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, chunk: usize,
 
 #[cfg(feature = "rayon")]
 pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
-    if io.len() * core::mem::size_of::<T>() < PARALLEL_THRESHOLD_BYTES {
+    if io.bytes_read() < PARALLEL_THRESHOLD_BYTES {
         io.run(level, op)
     } else {
         run(level, op, io)

@@ -1,0 +1,178 @@
+//! What the criterion benches and the throughput report share: inputs, the
+//! timing loop and the table of paths of every op.
+#![allow(dead_code)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use relu_kernels::{DEFAULT_ALPHA, Kernels, Level, Threading, scalar};
+
+pub const KI: usize = 1024;
+pub const MI: usize = 1024 * 1024;
+/// L1, L2, L3, DRAM, DRAM.
+pub const SIZES: [usize; 5] = [4 * KI, 64 * KI, MI, 16 * MI, 64 * MI];
+
+/// The in-place ops, by name.
+pub const OPS: [&str; 4] = ["relu", "leaky_relu", "relu_grad", "leaky_relu_grad"];
+/// The two-slice ops, by name.
+pub const PAIR_OPS: [&str; 4] = [
+    "relu_backward",
+    "leaky_relu_backward",
+    "relu_into",
+    "leaky_relu_into",
+];
+
+/// Calls between restores of the input for the ops that change their
+/// output when applied again: repeated Leaky ReLU (forward or backward)
+/// shrinks the negatives by alpha each time, and after about 19 passes they
+/// would be subnormal (slow on some CPUs); 8 passes stay far from that.
+pub const CALLS_PER_RESTORE: u64 = 8;
+
+/// Whether `op` must have its input restored between calls. The others
+/// reach a fixed point after one call whose cost does not depend on the
+/// values (every kernel is branch-free), so they run back to back.
+pub fn needs_restore(op: &str) -> bool {
+    matches!(op, "leaky_relu" | "leaky_relu_backward")
+}
+
+/// Deterministic input: half negative, no zeros, nothing special.
+pub fn input(n: usize) -> Vec<f32> {
+    let mut s = 0x2545_f491_4f6c_dd1du64;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 40) as f32 / (1u64 << 24) as f32) * 8.0 - 4.0 + 1e-3
+        })
+        .collect()
+}
+
+/// Times `iters` calls of `f` on `buf`, first restoring `buf` from `init`
+/// (untimed), and again every [`CALLS_PER_RESTORE`] calls if `restore`.
+pub fn timed(
+    iters: u64,
+    init: &[f32],
+    buf: &mut [f32],
+    restore: bool,
+    f: &mut impl FnMut(&mut [f32]),
+) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut done = 0;
+    while done < iters {
+        buf.copy_from_slice(init);
+        let k = if restore {
+            CALLS_PER_RESTORE.min(iters - done)
+        } else {
+            iters - done
+        };
+        let t = Instant::now();
+        for _ in 0..k {
+            f(black_box(&mut *buf));
+        }
+        total += t.elapsed();
+        done += k;
+    }
+    total
+}
+
+/// An in-place op on a buffer.
+pub type InPlaceFn = Box<dyn FnMut(&mut [f32])>;
+/// A two-slice op on (source or `x`, destination or `grad`).
+pub type PairFn = Box<dyn FnMut(&[f32], &mut [f32])>;
+/// One path of an in-place op.
+pub type InPlace = (&'static str, InPlaceFn);
+/// One path of a two-slice op.
+pub type Pair = (&'static str, PairFn);
+
+/// The crate's five paths, forced through `Kernels`: the scalar reference,
+/// the portable `wide` kernel, the dispatched kernel (`simd`), the parallel
+/// driver (`par`) and the size switch of the root functions.
+pub fn crate_paths() -> [(&'static str, Kernels); 5] {
+    let active = Level::active();
+    let k = |level, threading| Kernels::new(level, threading).expect("supported level");
+    [
+        ("scalar", k(Level::Scalar, Threading::Serial)),
+        ("portable", k(Level::Portable, Threading::Serial)),
+        ("simd", k(active, Threading::Serial)),
+        ("par", k(active, Threading::Parallel)),
+        ("root", k(active, Threading::Auto)),
+    ]
+}
+
+/// Every crate path of the in-place op `op`. The `scalar` path is the
+/// `scalar` module's plain loop, the others go through `Kernels`.
+pub fn inplace_paths(op: &str) -> Vec<InPlace> {
+    let a = DEFAULT_ALPHA;
+    let mut v: Vec<InPlace> = Vec::new();
+    for (name, k) in crate_paths() {
+        let f: InPlaceFn = match (name, op) {
+            ("scalar", "relu") => Box::new(scalar::relu_inplace),
+            ("scalar", "leaky_relu") => Box::new(move |b| scalar::leaky_relu_inplace(b, a)),
+            ("scalar", "relu_grad") => Box::new(scalar::relu_grad_inplace),
+            ("scalar", "leaky_relu_grad") => {
+                Box::new(move |b| scalar::leaky_relu_grad_inplace(b, a))
+            }
+            (_, "relu") => Box::new(move |b| k.relu_inplace(b)),
+            (_, "leaky_relu") => Box::new(move |b| k.leaky_relu_inplace(b, a)),
+            (_, "relu_grad") => Box::new(move |b| k.relu_grad_inplace(b)),
+            (_, "leaky_relu_grad") => Box::new(move |b| k.leaky_relu_grad_inplace(b, a)),
+            _ => panic!("unknown op {op:?}"),
+        };
+        v.push((name, f));
+    }
+    v
+}
+
+/// The ceiling: the cheapest in-place pass (load, XOR with a hidden zero,
+/// store) through the same driver, on one thread and on all of them.
+pub fn ceiling_paths() -> Vec<InPlace> {
+    let serial = Kernels::serial();
+    let parallel = Kernels::parallel();
+    vec![
+        (
+            "ceiling-1t",
+            Box::new(move |b| serial.touch_inplace(b, black_box(0.0))),
+        ),
+        (
+            "ceiling-par",
+            Box::new(move |b| parallel.touch_inplace(b, black_box(0.0))),
+        ),
+    ]
+}
+
+/// Every crate path but `portable` of the two-slice op `op`, the `scalar`
+/// one being the `scalar` module's loop.
+pub fn pair_paths(op: &str) -> Vec<Pair> {
+    let a = DEFAULT_ALPHA;
+    let mut v: Vec<Pair> = Vec::new();
+    for (name, k) in crate_paths() {
+        let f: PairFn = match (name, op) {
+            ("portable", _) => continue,
+            ("scalar", "relu_backward") => Box::new(scalar::relu_backward_inplace),
+            ("scalar", "leaky_relu_backward") => {
+                Box::new(move |x, g| scalar::leaky_relu_backward_inplace(x, g, a))
+            }
+            ("scalar", "relu_into") => Box::new(scalar::relu_into),
+            ("scalar", "leaky_relu_into") => Box::new(move |s, d| scalar::leaky_relu_into(s, d, a)),
+            (_, "relu_backward") => Box::new(move |x, g| k.relu_backward_inplace(x, g)),
+            (_, "leaky_relu_backward") => {
+                Box::new(move |x, g| k.leaky_relu_backward_inplace(x, g, a))
+            }
+            (_, "relu_into") => Box::new(move |s, d| k.relu_into(s, d)),
+            (_, "leaky_relu_into") => Box::new(move |s, d| k.leaky_relu_into(s, d, a)),
+            _ => panic!("unknown op {op:?}"),
+        };
+        v.push((name, f));
+    }
+    v
+}
+
+/// Makes the calling thread one of the global pool's workers: a main thread
+/// waiting outside the pool would be a third busy thread on two cores.
+pub fn join_rayon_pool() {
+    rayon::ThreadPoolBuilder::new()
+        .use_current_thread()
+        .build_global()
+        .expect("the global rayon pool is not built yet");
+}
