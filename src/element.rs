@@ -24,6 +24,7 @@ pub(crate) mod sealed {
     {
         const ZERO: Self;
         const ONE: Self;
+        const NEG_ZERO: Self;
         /// The portable vector of this element (`wide`).
         type Portable: Vector<Elem = Self>;
         /// The AVX2 vector of this element.
@@ -41,6 +42,7 @@ pub(crate) mod sealed {
             impl Sealed for $t {
                 const ZERO: Self = 0.0;
                 const ONE: Self = 1.0;
+                const NEG_ZERO: Self = -0.0;
                 type Portable = $portable;
                 #[cfg(target_arch = "x86_64")]
                 type Avx2 = $avx2;

@@ -32,6 +32,14 @@ fn nan_bits<V: Vector>(x: V) -> V {
     x.is_nan().and(x)
 }
 
+/// 1 where `x` is a number, NaN where it is NaN, in two cheap ops:
+/// `-|x|` (the sign bit set) is at most 0 for every number, so `1` wins the
+/// max; for NaN, `max_or_second` returns its second operand, the NaN.
+#[inline(always)]
+fn one_or_nan<T: Element, V: Vector<Elem = T>>(x: V) -> V {
+    V::splat(T::ONE).max_or_second(x.or(V::splat(T::NEG_ZERO)))
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct Relu;
 
@@ -77,8 +85,8 @@ impl<T: Element> Op<T> for ReluGrad {
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
-        let one_or_zero = x.ge(V::splat(T::ZERO)).and(V::splat(T::ONE));
-        one_or_zero.or(nan_bits(x))
+        // Clear the lanes where x < 0; NaN compares false and stays NaN.
+        x.lt(V::splat(T::ZERO)).and_not(one_or_nan(x))
     }
 }
 
@@ -92,10 +100,9 @@ impl<T: Element> Op<T> for LeakyReluGrad<T> {
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
-        let one_or_alpha = x
-            .ge(V::splat(T::ZERO))
-            .select(V::splat(T::ONE), V::splat(self.0));
-        one_or_alpha.or(nan_bits(x))
+        // alpha where x < 0; NaN compares false and stays NaN.
+        x.lt(V::splat(T::ZERO))
+            .select(V::splat(self.0), one_or_nan(x))
     }
 }
 

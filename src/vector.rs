@@ -50,6 +50,9 @@ pub trait Vector: Copy {
     fn xor(self, o: Self) -> Self;
     /// One IEEE multiply per lane (never fused with anything).
     fn mul(self, o: Self) -> Self;
+    /// `if self > o { self } else { o }` per lane, so `o` wherever either is
+    /// NaN: x86's `maxps` rule, which the ops use to let a NaN through.
+    fn max_or_second(self, o: Self) -> Self;
     /// `if_true` where the mask `self` is set, `if_false` elsewhere.
     fn select(self, if_true: Self, if_false: Self) -> Self;
 }
@@ -115,6 +118,10 @@ macro_rules! impl_wide {
             #[inline(always)]
             fn mul(self, o: Self) -> Self {
                 Mul::mul(self, o)
+            }
+            #[inline(always)]
+            fn max_or_second(self, o: Self) -> Self {
+                <$v>::simd_gt(self, o).bitselect(self, o)
             }
             #[inline(always)]
             fn select(self, if_true: Self, if_false: Self) -> Self {

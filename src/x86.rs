@@ -27,7 +27,7 @@ macro_rules! impl_avx {
         $v:ident, $t:ty, $reg:ty, $lanes:literal,
         set1: $set1:ident, loadu: $loadu:ident, storeu: $storeu:ident, cmp: $cmp:ident,
         and: $and:ident, andnot: $andnot:ident, or: $or:ident, xor: $xor:ident,
-        mul: $mul:ident, blendv: $blendv:ident
+        mul: $mul:ident, max: $max:ident, blendv: $blendv:ident
     ) => {
         // SAFETY (for every `unsafe` block in this impl): the intrinsics need
         // AVX, which every AVX2 CPU has. Values of this type only exist inside
@@ -106,6 +106,11 @@ macro_rules! impl_avx {
                 Self(unsafe { $mul(self.0, o.0) })
             }
             #[inline(always)]
+            fn max_or_second(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $max(self.0, o.0) })
+            }
+            #[inline(always)]
             fn select(self, if_true: Self, if_false: Self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
                 Self(unsafe { $blendv(if_false.0, if_true.0, self.0) })
@@ -118,11 +123,11 @@ impl_avx!(
     F32x8, f32, __m256, 8,
     set1: _mm256_set1_ps, loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps, cmp: _mm256_cmp_ps,
     and: _mm256_and_ps, andnot: _mm256_andnot_ps, or: _mm256_or_ps, xor: _mm256_xor_ps,
-    mul: _mm256_mul_ps, blendv: _mm256_blendv_ps
+    mul: _mm256_mul_ps, max: _mm256_max_ps, blendv: _mm256_blendv_ps
 );
 impl_avx!(
     F64x4, f64, __m256d, 4,
     set1: _mm256_set1_pd, loadu: _mm256_loadu_pd, storeu: _mm256_storeu_pd, cmp: _mm256_cmp_pd,
     and: _mm256_and_pd, andnot: _mm256_andnot_pd, or: _mm256_or_pd, xor: _mm256_xor_pd,
-    mul: _mm256_mul_pd, blendv: _mm256_blendv_pd
+    mul: _mm256_mul_pd, max: _mm256_max_pd, blendv: _mm256_blendv_pd
 );
