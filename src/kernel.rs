@@ -15,8 +15,23 @@ pub(crate) struct Io<'a, T> {
     src: *const T,
     dst: *mut T,
     len: usize,
+    /// The whole call writes far more than the caches hold (see
+    /// [`STREAM_THRESHOLD_BYTES`]); kept when the call is split.
+    large: bool,
     _borrow: PhantomData<(&'a [T], &'a mut [T])>,
 }
+
+/// Two-slice calls whose destination is at least this large write it with
+/// non-temporal stores (on the AVX2 level), when the op does not read the
+/// destination: the plain store would first read every destination line
+/// into a cache that cannot hold it, a third memory stream for nothing.
+/// Measured side by side on the development machine (32 MiB of L3),
+/// `relu_into` on 2 threads, plain → streaming stores, G elem/s: 1 Mi
+/// 16.5-19.6 → 6.6 (source and destination fit in L3, where streaming
+/// evicts the output), 2 Mi 5.9-6.7 → 5.8-6.2, 4 Mi 3.6-3.9 → 4.5-4.8,
+/// 8 Mi 3.2 → 4.1-4.2, 16 Mi 3.5 → 5.0-5.3, 64 Mi 3.7 → 5.1-5.8. Hence a
+/// 16 MiB destination (4 Mi `f32`), where streaming starts to win.
+pub(crate) const STREAM_THRESHOLD_BYTES: usize = 16 * 1024 * 1024;
 
 // SAFETY: an `Io` stands for a `&[T]` and a `&mut [T]` (possibly the same
 // one); both are `Send` when `T: Send + Sync`, and splitting hands disjoint
@@ -32,6 +47,7 @@ impl<'a, T: Element> Io<'a, T> {
             src: dst,
             dst,
             len: buf.len(),
+            large: false,
             _borrow: PhantomData,
         }
     }
@@ -44,6 +60,7 @@ impl<'a, T: Element> Io<'a, T> {
             src: src.as_ptr(),
             dst: dst.as_mut_ptr(),
             len: dst.len(),
+            large: core::mem::size_of_val(dst) >= STREAM_THRESHOLD_BYTES,
             _borrow: PhantomData,
         }
     }
@@ -80,7 +97,7 @@ impl<'a, T: Element> Io<'a, T> {
                 src: src_hi,
                 dst: dst_hi,
                 len: self.len - mid,
-                _borrow: PhantomData,
+                ..self
             },
         )
     }
@@ -101,12 +118,18 @@ impl<'a, T: Element> Io<'a, T> {
                 debug_assert!(Level::Avx2.is_supported());
                 // SAFETY: `Kernels` only holds a level the CPU supports, so
                 // AVX2 is present; the pointers cover `len` elements.
-                unsafe { run_avx2(op, self.src, self.dst, self.len) }
+                unsafe {
+                    if self.large && !O::READS_DST {
+                        run_avx2::<T, O, true>(op, self.src, self.dst, self.len)
+                    } else {
+                        run_avx2::<T, O, false>(op, self.src, self.dst, self.len)
+                    }
+                }
             }
             // Without x86_64, `Avx2` is never supported and never reaches here.
             _ => {
                 // SAFETY: the pointers cover `len` elements.
-                unsafe { run_vector::<T::Portable, O>(op, self.src, self.dst, self.len) }
+                unsafe { run_vector::<T::Portable, O, false>(op, self.src, self.dst, self.len) }
             }
         }
     }
@@ -131,9 +154,14 @@ unsafe fn run_scalar<T: Element, O: Op<T>>(op: O, src: *const T, dst: *mut T, le
 /// The CPU must support AVX2, plus the contract of [`run_vector`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn run_avx2<T: Element, O: Op<T>>(op: O, src: *const T, dst: *mut T, len: usize) {
+unsafe fn run_avx2<T: Element, O: Op<T>, const STREAM: bool>(
+    op: O,
+    src: *const T,
+    dst: *mut T,
+    len: usize,
+) {
     // SAFETY: forwarded caller contract.
-    unsafe { run_vector::<T::Avx2, O>(op, src, dst, len) }
+    unsafe { run_vector::<T::Avx2, O, STREAM>(op, src, dst, len) }
 }
 
 /// How many vectors one iteration of the main loop handles: enough
@@ -144,13 +172,14 @@ const UNROLL: usize = 4;
 /// The vector loop: a scalar head up to a 32-byte aligned `dst` (so no
 /// store splits a cache line), `UNROLL` vectors at a time, single vectors,
 /// then a scalar tail. The tail cannot reuse an overlapping last vector: the
-/// ops are not idempotent in place.
+/// ops are not idempotent in place. With `STREAM`, the aligned main loop
+/// uses non-temporal stores.
 ///
 /// # Safety
 /// `src` must be readable and `dst` writable for `len` elements; they are
 /// either the same pointer or non-overlapping.
 #[inline(always)]
-unsafe fn run_vector<V: Vector, O: Op<V::Elem>>(
+unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
     op: O,
     src: *const V::Elem,
     dst: *mut V::Elem,
@@ -172,17 +201,16 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>>(
             i = head;
         }
     }
-    while i + UNROLL * lanes <= len {
-        // SAFETY: `i + UNROLL * lanes <= len`.
-        unsafe {
-            let (s, d) = (src.add(i), dst.add(i));
-            let x: [V; UNROLL] = core::array::from_fn(|k| V::load(s.add(k * lanes)));
-            let y: [V; UNROLL] = core::array::from_fn(|k| V::load(d.add(k * lanes)));
-            for k in 0..UNROLL {
-                op.vector(x[k], y[k]).store(d.add(k * lanes));
-            }
-        }
-        i += UNROLL * lanes;
+    // SAFETY: `i <= len`.
+    let aligned = unsafe { dst.add(i) as usize }.is_multiple_of(32);
+    if STREAM && aligned {
+        // SAFETY: forwarded contract; `dst + i` is 32-byte aligned and the
+        // loop advances by whole vectors, so every streaming store is too.
+        i = unsafe { main_loop(op, src, dst, i, len, |v: V, p| v.store_stream(p)) };
+        V::fence();
+    } else {
+        // SAFETY: forwarded contract.
+        i = unsafe { main_loop(op, src, dst, i, len, |v: V, p| v.store(p)) };
     }
     while i + lanes <= len {
         // SAFETY: `i + lanes <= len`.
@@ -194,4 +222,38 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>>(
     }
     // SAFETY: `i <= len`, so the rest is `len - i` elements in range.
     unsafe { run_scalar(op, src.add(i), dst.add(i), len - i) };
+}
+
+/// `UNROLL` vectors at a time from `i` while they fit; returns where it
+/// stopped. `store` writes one vector.
+///
+/// # Safety
+/// As [`run_vector`], and `store` must be safe to call for every vector
+/// position from `dst + i` on in steps of `LANES`.
+#[inline(always)]
+unsafe fn main_loop<V: Vector, O: Op<V::Elem>>(
+    op: O,
+    src: *const V::Elem,
+    dst: *mut V::Elem,
+    mut i: usize,
+    len: usize,
+    store: impl Fn(V, *mut V::Elem),
+) -> usize
+where
+    V::Elem: Element,
+{
+    let lanes = V::LANES;
+    while i + UNROLL * lanes <= len {
+        // SAFETY: `i + UNROLL * lanes <= len`.
+        unsafe {
+            let (s, d) = (src.add(i), dst.add(i));
+            let x: [V; UNROLL] = core::array::from_fn(|k| V::load(s.add(k * lanes)));
+            let y: [V; UNROLL] = core::array::from_fn(|k| V::load(d.add(k * lanes)));
+            for k in 0..UNROLL {
+                store(op.vector(x[k], y[k]), d.add(k * lanes));
+            }
+        }
+        i += UNROLL * lanes;
+    }
+    i
 }

@@ -17,6 +17,8 @@ use crate::vector::Vector;
 
 /// An elementwise op: `y = op(x, y)`.
 pub(crate) trait Op<T: Element>: Copy + Send + Sync {
+    /// Whether the result depends on the destination's old value `y`.
+    const READS_DST: bool = false;
     /// The reference body.
     fn scalar(self, x: T, y: T) -> T;
     /// The vector body; must equal `scalar` lane by lane, bit for bit (any
@@ -110,6 +112,7 @@ impl<T: Element> Op<T> for LeakyReluGrad<T> {
 pub(crate) struct ReluBackward;
 
 impl<T: Element> Op<T> for ReluBackward {
+    const READS_DST: bool = true;
     #[inline(always)]
     fn scalar(self, x: T, dy: T) -> T {
         scalar::relu_backward(x, dy)
@@ -127,6 +130,7 @@ impl<T: Element> Op<T> for ReluBackward {
 pub(crate) struct LeakyReluBackward<T>(pub T);
 
 impl<T: Element> Op<T> for LeakyReluBackward<T> {
+    const READS_DST: bool = true;
     #[inline(always)]
     fn scalar(self, x: T, dy: T) -> T {
         scalar::leaky_relu_backward(x, dy, self.0)

@@ -28,6 +28,19 @@ pub trait Vector: Copy {
     /// # Safety
     /// `p` must be valid for writing `LANES` elements; no alignment needed.
     unsafe fn store(self, p: *mut Self::Elem);
+    /// Stores `LANES` elements to `p` bypassing the caches where the level
+    /// has such a store (a plain store elsewhere); [`Vector::fence`] must
+    /// follow the last one.
+    ///
+    /// # Safety
+    /// `p` must be valid for writing `LANES` elements and aligned to 32
+    /// bytes.
+    unsafe fn store_stream(self, p: *mut Self::Elem) {
+        // SAFETY: the caller's contract covers `store`'s.
+        unsafe { self.store(p) }
+    }
+    /// Orders earlier [`Vector::store_stream`] stores before later stores.
+    fn fence() {}
 
     /// `self > o`, false where either is NaN.
     fn gt(self, o: Self) -> Self;

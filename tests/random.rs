@@ -26,7 +26,10 @@ fn random_buffer<T: TestFloat>(rng: &mut StdRng, len: usize) -> Vec<T> {
 fn random_buffers<T: TestFloat>(seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
     let paths = paths();
-    for len in [3_000_001usize, 1_048_575, 65_537, 131_075] {
+    // The last length makes the destination larger than 16 MiB, where the
+    // out-of-place forms switch to streaming stores.
+    let streaming = (16 << 20) / std::mem::size_of::<T>() + 4099;
+    for len in [3_000_001usize, 1_048_575, 65_537, 131_075, streaming] {
         let src = random_buffer::<T>(&mut rng, len);
         let init = random_buffer::<T>(&mut rng, len);
         let alpha = T::from_f64(rng.random_range(-2.0..2.0));
