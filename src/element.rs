@@ -28,7 +28,7 @@ pub(crate) mod sealed {
         /// The portable vector of this element (`wide`).
         type Portable: Vector<Elem = Self>;
         /// The AVX2 vector of this element.
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         type Avx2: Vector<Elem = Self>;
 
         fn is_nan(self) -> bool;
@@ -44,7 +44,7 @@ pub(crate) mod sealed {
                 const ONE: Self = 1.0;
                 const NEG_ZERO: Self = -0.0;
                 type Portable = $portable;
-                #[cfg(target_arch = "x86_64")]
+                #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
                 type Avx2 = $avx2;
 
                 #[inline(always)]

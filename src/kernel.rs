@@ -31,7 +31,14 @@ pub(crate) struct Io<'a, T> {
 /// evicts the output), 2 Mi 5.9-6.7 → 5.8-6.2, 4 Mi 3.6-3.9 → 4.5-4.8,
 /// 8 Mi 3.2 → 4.1-4.2, 16 Mi 3.5 → 5.0-5.3, 64 Mi 3.7 → 5.1-5.8. Hence a
 /// 16 MiB destination (4 Mi `f32`), where streaming starts to win.
-pub(crate) const STREAM_THRESHOLD_BYTES: usize = 16 * 1024 * 1024;
+///
+/// Under Miri the threshold is 4 KiB, so that the streaming path runs on
+/// buffers small enough to interpret.
+pub(crate) const STREAM_THRESHOLD_BYTES: usize = if cfg!(miri) {
+    4 * 1024
+} else {
+    16 * 1024 * 1024
+};
 
 // SAFETY: an `Io` stands for a `&[T]` and a `&mut [T]` (possibly the same
 // one); both are `Send` when `T: Send + Sync`, and splitting hands disjoint
@@ -113,7 +120,7 @@ impl<'a, T: Element> Io<'a, T> {
                 // `dst` elements.
                 unsafe { run_scalar(op, self.src, self.dst, self.len) }
             }
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
             Level::Avx2 => {
                 debug_assert!(Level::Avx2.is_supported());
                 // SAFETY: `Kernels` only holds a level the CPU supports, so
@@ -152,7 +159,7 @@ unsafe fn run_scalar<T: Element, O: Op<T>>(op: O, src: *const T, dst: *mut T, le
 ///
 /// # Safety
 /// The CPU must support AVX2, plus the contract of [`run_vector`].
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "avx2")]
 unsafe fn run_avx2<T: Element, O: Op<T>, const STREAM: bool>(
     op: O,

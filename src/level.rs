@@ -18,8 +18,9 @@ pub enum Level {
     /// the build targets: SSE2 in a default x86_64 build, AVX with
     /// `-C target-cpu=native`, NEON on aarch64, plain arrays elsewhere.
     Portable,
-    /// AVX2 kernels, compiled into every x86_64 build and chosen at run time
-    /// on CPUs that have AVX2.
+    /// AVX2 kernels, compiled into every x86_64 build (but soft-float
+    /// targets such as `x86_64-unknown-none`) and chosen at run time on CPUs
+    /// that have AVX2.
     Avx2,
 }
 
@@ -113,19 +114,19 @@ fn choose() -> Level {
     Level::detected()
 }
 
-#[cfg(all(target_arch = "x86_64", feature = "std"))]
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2", feature = "std"))]
 fn has_avx2() -> bool {
     // Compiles to `true` when the build already targets AVX2; otherwise std
     // caches the CPUID answer.
     std::arch::is_x86_feature_detected!("avx2")
 }
 
-#[cfg(all(target_arch = "x86_64", not(feature = "std")))]
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2", not(feature = "std")))]
 fn has_avx2() -> bool {
     cfg!(target_feature = "avx2")
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 fn has_avx2() -> bool {
     false
 }

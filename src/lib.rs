@@ -77,7 +77,9 @@ mod level;
 mod ops;
 mod parallel;
 mod vector;
-#[cfg(target_arch = "x86_64")]
+// Soft-float x86_64 targets (such as `x86_64-unknown-none`) cannot hold
+// vector registers, so the AVX2 level needs SSE2 in the target.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod x86;
 
 #[cfg(feature = "rayon")]

@@ -31,9 +31,10 @@ use crate::ops::Op;
 pub const PARALLEL_THRESHOLD_BYTES: usize = 512 * 1024;
 
 /// No chunk is smaller than this: below it rayon's per-task cost (a few
-/// microseconds to wake and steal) outweighs the work.
+/// microseconds to wake and steal) outweighs the work. Under Miri it is
+/// 1 KiB, so that splitting runs on buffers small enough to interpret.
 #[cfg(feature = "rayon")]
-const MIN_CHUNK_BYTES: usize = 64 * 1024;
+const MIN_CHUNK_BYTES: usize = if cfg!(miri) { 1024 } else { 64 * 1024 };
 
 /// Chunks per thread: more than one lets a thread that finishes early (the
 /// other core was busy with something else) steal the rest.

@@ -1,5 +1,6 @@
 //! Large random buffers with odd lengths, so the root functions cross the
 //! parallel threshold and the parallel driver splits at uneven points.
+#![cfg(not(miri))]
 
 mod common;
 

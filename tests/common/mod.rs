@@ -13,6 +13,7 @@ pub trait TestFloat: Element + Copy + PartialEq + std::fmt::Debug + 'static {
     fn from_f64(x: f64) -> Self;
     fn to_f64(self) -> f64;
     fn is_nan_(self) -> bool;
+    fn is_finite_(self) -> bool;
     /// Values that have broken SIMD kernels before: NaNs of both signs and
     /// several payloads, signed zeros, infinities, subnormals, extremes.
     fn specials() -> Vec<Self>;
@@ -34,6 +35,9 @@ macro_rules! test_float {
             }
             fn is_nan_(self) -> bool {
                 self.is_nan()
+            }
+            fn is_finite_(self) -> bool {
+                self.is_finite()
             }
             fn from_bits_u64(b: u64) -> Self {
                 <$t>::from_bits(b as $bits)
@@ -170,13 +174,19 @@ pub enum Path {
 }
 
 /// Every path this build and CPU can run: the modules, and `Kernels` at
-/// every supported level with every threading mode.
+/// every supported level with every threading mode (under Miri, which is
+/// slow, only the serial one: the modules cover the others).
 pub fn paths() -> Vec<Path> {
     let mut v = vec![Path::Scalar, Path::Simd, Path::Root];
     #[cfg(feature = "rayon")]
     v.push(Path::Par);
+    let threadings: &[Threading] = if cfg!(miri) {
+        &[Threading::Serial]
+    } else {
+        &[Threading::Serial, Threading::Parallel, Threading::Auto]
+    };
     for level in ALL_LEVELS {
-        for threading in [Threading::Serial, Threading::Parallel, Threading::Auto] {
+        for &threading in threadings {
             if let Some(k) = Kernels::new(level, threading) {
                 v.push(Path::Kernels(k));
             }

@@ -1,0 +1,100 @@
+//! The parallel paths under concurrent callers, nested pools and one-thread
+//! pools give exactly the serial results.
+#![cfg(feature = "rayon")]
+
+mod common;
+
+use common::*;
+use rayon::prelude::*;
+use relu_kernels::{Kernels, Level, Threading, par};
+
+/// Under Miri chunks are 1 KiB, so a short buffer still splits.
+const LEN: usize = if cfg!(miri) { 3_001 } else { 1_000_003 };
+
+fn buffer(seed: u64, len: usize) -> Vec<f32> {
+    let sp = f32::specials();
+    let mut rng = Lcg(seed);
+    (0..len)
+        .map(|i| {
+            if i % 7 == 0 {
+                sp[i / 7 % sp.len()]
+            } else {
+                rng.ordinary()
+            }
+        })
+        .collect()
+}
+
+/// Every op through `par` and the root on fresh buffers, checked against
+/// the reference.
+fn check_parallel_paths(seed: u64) {
+    let src = buffer(seed, LEN);
+    let init = buffer(seed + 1, LEN);
+    for op in OpCase::all(0.25) {
+        for path in [Path::Par, Path::Root] {
+            let mut dst = init.clone();
+            check(path, op, &src, &mut dst, &format!("seed {seed}"));
+        }
+    }
+}
+
+#[test]
+fn many_threads_at_once() {
+    let threads = if cfg!(miri) { 2 } else { 8 };
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            s.spawn(move || check_parallel_paths(100 + t));
+        }
+    });
+}
+
+#[test]
+fn inside_a_users_pool_and_nested() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        assert_eq!(rayon::current_num_threads(), 3);
+        check_parallel_paths(200);
+        // Nested: the user's parallel loop calls the parallel kernels.
+        let jobs = if cfg!(miri) { 2 } else { 6 };
+        (0..jobs)
+            .into_par_iter()
+            .for_each(|j| check_parallel_paths(300 + j));
+    });
+}
+
+#[test]
+fn one_thread_pool_runs_serially_and_agrees() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    pool.install(|| check_parallel_paths(400));
+}
+
+#[test]
+fn parallel_equals_serial_at_every_level() {
+    let init = buffer(500, LEN);
+    for level in relu_kernels::ALL_LEVELS
+        .into_iter()
+        .filter(|l| l.is_supported())
+    {
+        let serial = Kernels::new(level, Threading::Serial).unwrap();
+        let parallel = Kernels::new(level, Threading::Parallel).unwrap();
+        let mut a = init.clone();
+        let mut b = init.clone();
+        serial.leaky_relu_inplace(&mut a, -0.3);
+        parallel.leaky_relu_inplace(&mut b, -0.3);
+        assert!(a.iter().zip(&b).all(|(x, y)| same(*x, *y)), "{level}");
+    }
+    // The module functions follow the active level.
+    let mut a = init.clone();
+    par::relu_inplace(&mut a);
+    let mut b = init;
+    Kernels::new(Level::active(), Threading::Serial)
+        .unwrap()
+        .relu_inplace(&mut b);
+    assert!(a.iter().zip(&b).all(|(x, y)| same(*x, *y)));
+}
