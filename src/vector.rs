@@ -44,8 +44,6 @@ pub trait Vector: Copy {
 
     /// `self > o`, false where either is NaN.
     fn gt(self, o: Self) -> Self;
-    /// `self >= o`, false where either is NaN.
-    fn ge(self, o: Self) -> Self;
     /// `self <= o`, false where either is NaN.
     fn le(self, o: Self) -> Self;
     /// `self < o`, false where either is NaN.
@@ -95,10 +93,6 @@ macro_rules! impl_wide {
             #[inline(always)]
             fn gt(self, o: Self) -> Self {
                 <$v>::simd_gt(self, o)
-            }
-            #[inline(always)]
-            fn ge(self, o: Self) -> Self {
-                <$v>::simd_ge(self, o)
             }
             #[inline(always)]
             fn le(self, o: Self) -> Self {

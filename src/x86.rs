@@ -73,11 +73,6 @@ macro_rules! impl_avx {
                 Self(unsafe { $cmp::<_CMP_GT_OQ>(self.0, o.0) })
             }
             #[inline(always)]
-            fn ge(self, o: Self) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $cmp::<_CMP_GE_OQ>(self.0, o.0) })
-            }
-            #[inline(always)]
             fn le(self, o: Self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
                 Self(unsafe { $cmp::<_CMP_LE_OQ>(self.0, o.0) })

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use relu_kernels::{Kernels, Threading};
 
 /// Fills `dst` and `src` with specials, rotated by `r` so that over all
 /// rotations every special lands on every lane; every third element is an
@@ -134,4 +135,50 @@ fn all_pairs_of_specials_f32() {
 )]
 fn all_pairs_of_specials_f64() {
     all_pairs::<f64>();
+}
+
+/// The ceiling's pass XORs every element's bits with `bits`' and nothing
+/// else, at every level, length and offset.
+fn touch<T: TestFloat>() {
+    let mut buf = Aligned::<T>::new(MAX_LEN + 16);
+    let mut rng = Lcg(9);
+    let lengths: Vec<usize> = if cfg!(miri) {
+        vec![0, 9, 70, MAX_LEN]
+    } else {
+        (0..=MAX_LEN).collect()
+    };
+    for level in relu_kernels::ALL_LEVELS
+        .into_iter()
+        .filter(|l| l.is_supported())
+    {
+        for threading in [Threading::Serial, Threading::Parallel] {
+            let k = Kernels::new(level, threading).unwrap();
+            for &len in &lengths {
+                for offset in 0..=if cfg!(miri) { 1 } else { 8 } {
+                    let b = buf.at(offset, len);
+                    b.iter_mut().for_each(|v| *v = rng.ordinary());
+                    let before: Vec<u64> = b.iter().map(|v| v.bits()).collect();
+                    k.touch_inplace(b, T::from_f64(0.0));
+                    assert!(
+                        b.iter().zip(&before).all(|(v, w)| v.bits() == *w),
+                        "{k:?} +0"
+                    );
+                    k.touch_inplace(b, T::from_f64(-0.0));
+                    let sign = T::from_f64(-0.0).bits();
+                    let flipped = b.iter().zip(&before).all(|(v, w)| v.bits() == *w ^ sign);
+                    assert!(flipped, "{k:?} -0");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn touch_xors_the_bits_f32() {
+    touch::<f32>();
+}
+
+#[test]
+fn touch_xors_the_bits_f64() {
+    touch::<f64>();
 }
