@@ -25,7 +25,8 @@ pub struct F64x4(__m256d);
 macro_rules! impl_avx {
     (
         $v:ident, $t:ty, $reg:ty, $lanes:literal,
-        set1: $set1:ident, loadu: $loadu:ident, storeu: $storeu:ident, stream: $stream:ident,
+        set1: $set1:ident, loadu: $loadu:ident, storeu: $storeu:ident, store: $store:ident,
+        stream: $stream:ident,
         cmp: $cmp:ident,
         and: $and:ident, andnot: $andnot:ident, or: $or:ident, xor: $xor:ident,
         mul: $mul:ident, max: $max:ident, blendv: $blendv:ident
@@ -60,12 +61,25 @@ macro_rules! impl_avx {
             unsafe fn store_stream(self, p: *mut $t) {
                 // SAFETY: AVX is present; the caller guarantees `p` is
                 // writable for LANES elements and 32-byte aligned.
-                unsafe { $stream(p, self.0) }
+                #[cfg(not(miri))]
+                unsafe {
+                    $stream(p, self.0)
+                }
+                // Miri cannot run the streaming store (inline assembly);
+                // the aligned store checks the same contract.
+                // SAFETY: as above.
+                #[cfg(miri)]
+                unsafe {
+                    $store(p, self.0)
+                }
             }
             #[inline(always)]
             fn fence() {
                 // SAFETY: SSE is part of x86_64.
-                unsafe { _mm_sfence() }
+                #[cfg(not(miri))]
+                unsafe {
+                    _mm_sfence()
+                }
             }
             #[inline(always)]
             fn gt(self, o: Self) -> Self {
@@ -128,14 +142,16 @@ macro_rules! impl_avx {
 
 impl_avx!(
     F32x8, f32, __m256, 8,
-    set1: _mm256_set1_ps, loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps, stream: _mm256_stream_ps,
+    set1: _mm256_set1_ps, loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps, store: _mm256_store_ps,
+    stream: _mm256_stream_ps,
     cmp: _mm256_cmp_ps,
     and: _mm256_and_ps, andnot: _mm256_andnot_ps, or: _mm256_or_ps, xor: _mm256_xor_ps,
     mul: _mm256_mul_ps, max: _mm256_max_ps, blendv: _mm256_blendv_ps
 );
 impl_avx!(
     F64x4, f64, __m256d, 4,
-    set1: _mm256_set1_pd, loadu: _mm256_loadu_pd, storeu: _mm256_storeu_pd, stream: _mm256_stream_pd,
+    set1: _mm256_set1_pd, loadu: _mm256_loadu_pd, storeu: _mm256_storeu_pd, store: _mm256_store_pd,
+    stream: _mm256_stream_pd,
     cmp: _mm256_cmp_pd,
     and: _mm256_and_pd, andnot: _mm256_andnot_pd, or: _mm256_or_pd, xor: _mm256_xor_pd,
     mul: _mm256_mul_pd, max: _mm256_max_pd, blendv: _mm256_blendv_pd
