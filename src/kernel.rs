@@ -78,16 +78,16 @@ impl<'a, T: Element> Io<'a, T> {
         self.len
     }
 
-    /// Bytes the call reads: one slice in place, two otherwise.
+    /// Bytes read per element: one slice in place, two otherwise.
     #[cfg(feature = "rayon")]
     #[inline]
-    pub(crate) fn bytes_read(&self) -> usize {
+    pub(crate) fn bytes_read_per_elem(&self) -> usize {
         let slices = if core::ptr::eq(self.src, self.dst) {
             1
         } else {
             2
         };
-        self.len * core::mem::size_of::<T>() * slices
+        core::mem::size_of::<T>() * slices
     }
 
     /// The ranges `..mid` and `mid..`, for two threads.

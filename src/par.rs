@@ -3,6 +3,7 @@
 //! Each is [`Kernels::parallel`](crate::Kernels::parallel) with a fixed op.
 //!
 //! They run on the current rayon pool: inside a user's `ThreadPool::install`
-//! they use that pool, and on a one-thread pool they run serially.
+//! they use that pool, and on a one-thread pool they run serially. No chunk
+//! reads less than 256 KiB, so smaller calls run on the calling thread.
 
 crate::entry_points::entry_points!(crate::Kernels::parallel(), "split over rayon's threads");

@@ -30,14 +30,20 @@ use crate::ops::Op;
 /// workers park sooner, so the switch sits higher here.
 pub const PARALLEL_THRESHOLD_BYTES: usize = 512 * 1024;
 
-/// No chunk is smaller than this: below it rayon's per-task cost (a few
-/// microseconds to wake and steal) outweighs the work. Under Miri it is
-/// 1 KiB, so that splitting runs on buffers small enough to interpret.
+/// No chunk reads less than this, so a call at the threshold splits in two
+/// and no further. Measured with `par` alone (`examples/throughput.rs
+/// --paths par`, two interleaved rounds, G elem/s) at 256 Ki `f32`:
+/// 16 KiB chunks 19-23 (relu) and 19-20 (relu_grad), 64 KiB 23-28 and
+/// 21-25, 256 KiB 27-32 and 23-26; at 1 Mi and above the chunk size is set
+/// by `CHUNKS_PER_THREAD` instead. Under Miri it is 1 KiB, so that
+/// splitting runs on buffers small enough to interpret.
 #[cfg(feature = "rayon")]
-const MIN_CHUNK_BYTES: usize = if cfg!(miri) { 1024 } else { 64 * 1024 };
+const MIN_CHUNK_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
 
 /// Chunks per thread: more than one lets a thread that finishes early (the
-/// other core was busy with something else) steal the rest.
+/// other core was busy with something else) steal the rest. One and four
+/// measured alike within the noise (16 Mi `f32`: 5.9-6.8 G elem/s either
+/// way); four keeps the stealing.
 #[cfg(feature = "rayon")]
 const CHUNKS_PER_THREAD: usize = 4;
 
@@ -49,7 +55,7 @@ const SPLIT_ALIGN_BYTES: usize = 64;
 pub(crate) fn run<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
     let size = core::mem::size_of::<T>();
     let threads = rayon::current_num_threads();
-    let min_chunk = MIN_CHUNK_BYTES / size;
+    let min_chunk = MIN_CHUNK_BYTES / io.bytes_read_per_elem();
     if threads <= 1 || io.len() <= min_chunk {
         return io.run(level, op);
     }
@@ -72,7 +78,7 @@ fn split<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, chunk: usize,
 
 #[cfg(feature = "rayon")]
 pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
-    if io.bytes_read() < PARALLEL_THRESHOLD_BYTES {
+    if io.len() * io.bytes_read_per_elem() < PARALLEL_THRESHOLD_BYTES {
         io.run(level, op)
     } else {
         run(level, op, io)
