@@ -69,7 +69,7 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
     if n >= 16 * MI {
         group.sampling_mode(SamplingMode::Flat).sample_size(10);
     } else {
-        group.sampling_mode(SamplingMode::Auto).sample_size(20);
+        group.sampling_mode(SamplingMode::Auto).sample_size(15);
     }
 }
 
@@ -155,8 +155,10 @@ fn bench_pairs(c: &mut Criterion) {
 
 fn main() {
     let mut c = Criterion::default()
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1))
+        // Short runs keep the full ladder (about 210 benchmarks) near ten
+        // minutes on a 2-core machine.
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_millis(700))
         .configure_from_args();
     join_rayon_pool();
     bench_inplace(&mut c);
