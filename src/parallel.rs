@@ -20,14 +20,14 @@ use crate::ops::Op;
 /// `examples/throughput.rs --paths simd,par --sizes ...`) from 32 Ki to
 /// 512 Ki `f32`. In place, `par` lost at 64 Ki and below in nearly every
 /// run (0.7-0.97x of `simd`): handing half the buffer to the other core
-/// costs about as much as the serial pass takes (2-4 µs at 64 Ki). At 96-128 Ki it won by 1.2-1.8x when
-/// the second core was free and lost or tied (0.7-1.0x) when a neighbour
-/// held it; from 192 Ki on it won (1.1-2.2x). The backward and
-/// out-of-place forms, which move 12 bytes per element, crossed over near
-/// 64 Ki (0.9-1.3x there, 1.35-1.7x at 96 Ki). Counting bytes read puts
-/// both switches at one constant. PyTorch's grain, 32 Ki elements, is
-/// tuned for OpenMP threads that spin between parallel regions; rayon's
-/// workers park sooner, so the switch sits higher here.
+/// costs about as much as the serial pass takes (2-4 µs at 64 Ki). At
+/// 96-128 Ki it won by 1.2-1.8x when the second core was free and lost or
+/// tied (0.7-1.0x) when a neighbour held it; from 192 Ki on it won
+/// (1.1-2.2x). The backward and out-of-place forms, which move 12 bytes per
+/// element, crossed over near 64 Ki (0.9-1.3x there, 1.35-1.7x at 96 Ki).
+/// Counting bytes read puts both switches at one constant. PyTorch's grain,
+/// 32 Ki elements, would be too small here: at 32 Ki `par` lost in the
+/// sweep that covered it (0.75x for relu, 0.90x for leaky_relu_grad).
 pub const PARALLEL_THRESHOLD_BYTES: usize = 512 * 1024;
 
 /// No chunk reads less than this, so a call at the threshold splits in two

@@ -85,14 +85,13 @@ pub type InPlace = (&'static str, InPlaceFn);
 /// One path of a two-slice op.
 pub type Pair = (&'static str, PairFn);
 
-/// The crate's five paths, forced through `Kernels`: the scalar reference,
-/// the portable `wide` kernel, the dispatched kernel (`simd`), the parallel
-/// driver (`par`) and the size switch of the root functions.
-pub fn crate_paths() -> [(&'static str, Kernels); 5] {
+/// The four paths that go through `Kernels`: the portable `wide` kernel,
+/// the dispatched kernel (`simd`), the parallel driver (`par`) and the size
+/// switch of the root functions. The `scalar` path is the `scalar` module.
+pub fn kernel_paths() -> [(&'static str, Kernels); 4] {
     let active = Level::active();
     let k = |level, threading| Kernels::new(level, threading).expect("supported level");
     [
-        ("scalar", k(Level::Scalar, Threading::Serial)),
         ("portable", k(Level::Portable, Threading::Serial)),
         ("simd", k(active, Threading::Serial)),
         ("par", k(active, Threading::Parallel)),
@@ -100,24 +99,24 @@ pub fn crate_paths() -> [(&'static str, Kernels); 5] {
     ]
 }
 
-/// Every crate path of the in-place op `op`. The `scalar` path is the
-/// `scalar` module's plain loop, the others go through `Kernels`.
+/// Every crate path of the in-place op `op`: `scalar`, then
+/// [`kernel_paths`].
 pub fn inplace_paths(op: &str) -> Vec<InPlace> {
     let a = DEFAULT_ALPHA;
-    let mut v: Vec<InPlace> = Vec::new();
-    for (name, k) in crate_paths() {
-        let f: InPlaceFn = match (name, op) {
-            ("scalar", "relu") => Box::new(scalar::relu_inplace),
-            ("scalar", "leaky_relu") => Box::new(move |b| scalar::leaky_relu_inplace(b, a)),
-            ("scalar", "relu_grad") => Box::new(scalar::relu_grad_inplace),
-            ("scalar", "leaky_relu_grad") => {
-                Box::new(move |b| scalar::leaky_relu_grad_inplace(b, a))
-            }
-            (_, "relu") => Box::new(move |b| k.relu_inplace(b)),
-            (_, "leaky_relu") => Box::new(move |b| k.leaky_relu_inplace(b, a)),
-            (_, "relu_grad") => Box::new(move |b| k.relu_grad_inplace(b)),
-            (_, "leaky_relu_grad") => Box::new(move |b| k.leaky_relu_grad_inplace(b, a)),
-            _ => panic!("unknown op {op:?}"),
+    let reference: InPlaceFn = match op {
+        "relu" => Box::new(scalar::relu_inplace),
+        "leaky_relu" => Box::new(move |b| scalar::leaky_relu_inplace(b, a)),
+        "relu_grad" => Box::new(scalar::relu_grad_inplace),
+        "leaky_relu_grad" => Box::new(move |b| scalar::leaky_relu_grad_inplace(b, a)),
+        _ => panic!("unknown op {op:?}"),
+    };
+    let mut v: Vec<InPlace> = vec![("scalar", reference)];
+    for (name, k) in kernel_paths() {
+        let f: InPlaceFn = match op {
+            "relu" => Box::new(move |b| k.relu_inplace(b)),
+            "leaky_relu" => Box::new(move |b| k.leaky_relu_inplace(b, a)),
+            "relu_grad" => Box::new(move |b| k.relu_grad_inplace(b)),
+            _ => Box::new(move |b| k.leaky_relu_grad_inplace(b, a)),
         };
         v.push((name, f));
     }
@@ -141,27 +140,24 @@ pub fn ceiling_paths() -> Vec<InPlace> {
     ]
 }
 
-/// Every crate path but `portable` of the two-slice op `op`, the `scalar`
-/// one being the `scalar` module's loop.
+/// Every crate path but `portable` of the two-slice op `op`: `scalar`,
+/// then [`kernel_paths`].
 pub fn pair_paths(op: &str) -> Vec<Pair> {
     let a = DEFAULT_ALPHA;
-    let mut v: Vec<Pair> = Vec::new();
-    for (name, k) in crate_paths() {
-        let f: PairFn = match (name, op) {
-            ("portable", _) => continue,
-            ("scalar", "relu_backward") => Box::new(scalar::relu_backward_inplace),
-            ("scalar", "leaky_relu_backward") => {
-                Box::new(move |x, g| scalar::leaky_relu_backward_inplace(x, g, a))
-            }
-            ("scalar", "relu_into") => Box::new(scalar::relu_into),
-            ("scalar", "leaky_relu_into") => Box::new(move |s, d| scalar::leaky_relu_into(s, d, a)),
-            (_, "relu_backward") => Box::new(move |x, g| k.relu_backward_inplace(x, g)),
-            (_, "leaky_relu_backward") => {
-                Box::new(move |x, g| k.leaky_relu_backward_inplace(x, g, a))
-            }
-            (_, "relu_into") => Box::new(move |s, d| k.relu_into(s, d)),
-            (_, "leaky_relu_into") => Box::new(move |s, d| k.leaky_relu_into(s, d, a)),
-            _ => panic!("unknown op {op:?}"),
+    let reference: PairFn = match op {
+        "relu_backward" => Box::new(scalar::relu_backward_inplace),
+        "leaky_relu_backward" => Box::new(move |x, g| scalar::leaky_relu_backward_inplace(x, g, a)),
+        "relu_into" => Box::new(scalar::relu_into),
+        "leaky_relu_into" => Box::new(move |s, d| scalar::leaky_relu_into(s, d, a)),
+        _ => panic!("unknown op {op:?}"),
+    };
+    let mut v: Vec<Pair> = vec![("scalar", reference)];
+    for (name, k) in kernel_paths().into_iter().filter(|p| p.0 != "portable") {
+        let f: PairFn = match op {
+            "relu_backward" => Box::new(move |x, g| k.relu_backward_inplace(x, g)),
+            "leaky_relu_backward" => Box::new(move |x, g| k.leaky_relu_backward_inplace(x, g, a)),
+            "relu_into" => Box::new(move |s, d| k.relu_into(s, d)),
+            _ => Box::new(move |s, d| k.leaky_relu_into(s, d, a)),
         };
         v.push((name, f));
     }
