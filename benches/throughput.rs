@@ -5,6 +5,12 @@
 //! Criterion reports GB/s: an in-place pass reads and writes every element
 //! (8 bytes per f32), a two-slice pass reads two and writes one (12 bytes).
 //! Filter as usual: `cargo bench -- '^relu/'` or `cargo bench -- '/root/'`.
+//!
+//! The crate is called from the main thread, outside rayon's pool, as
+//! programs call it. `RELU_BENCH_IN_POOL=1 cargo bench` makes the main
+//! thread a worker of the pool instead (criterion owns the command line, so
+//! this choice is an environment variable here and `--in-pool` in the
+//! report).
 
 mod support;
 
@@ -158,7 +164,13 @@ fn main() {
         .measurement_time(Duration::from_millis(700))
         .nresamples(20_000)
         .configure_from_args();
-    join_rayon_pool();
+    let caller = if std::env::var_os("RELU_BENCH_IN_POOL").is_some_and(|v| v == "1") {
+        Caller::InPool
+    } else {
+        Caller::Main
+    };
+    caller.set_up();
+    println!("Caller: {}", caller.label());
     bench_inplace(&mut c);
     bench_misaligned(&mut c);
     bench_pairs(&mut c);

@@ -6,7 +6,12 @@
 //! cargo run --release --example throughput -- --csv        # machine-readable rows
 //! cargo run --release --example throughput -- --ops relu,relu_backward \
 //!     --sizes 4Ki,1Mi --reps 9 --paths simd,root
+//! cargo run --release --example throughput -- --in-pool   # from a pool worker
 //! ```
+//!
+//! The crate is called from the main thread, outside rayon's pool, as
+//! programs call it; `--in-pool` makes the main thread one of the pool's
+//! workers instead, the case of code that already runs inside a pool.
 //!
 //! Each figure is the median over `--reps` timings of a batch of calls on a
 //! buffer that stays put (restored from the input, untimed, every 8 calls).
@@ -25,6 +30,7 @@ use support::*;
 
 struct Options {
     csv: bool,
+    caller: Caller,
     ops: Vec<String>,
     sizes: Vec<usize>,
     reps: usize,
@@ -32,13 +38,15 @@ struct Options {
 }
 
 const USAGE: &str =
-    "usage: throughput [--csv] [--ops OP,..] [--sizes N,..] [--reps N] [--paths P,..]
+    "usage: throughput [--csv] [--in-pool] [--ops OP,..] [--sizes N,..] [--reps N] [--paths P,..]
   --ops    relu, leaky_relu, relu_grad, leaky_relu_grad (default: these four),
            relu_backward, leaky_relu_backward, relu_into, leaky_relu_into
   --sizes  element counts, with Ki/Mi suffixes (default: 4Ki,64Ki,1Mi,16Mi,64Mi)
   --reps   timings per figure, the median is reported (default: 5)
   --paths  scalar, portable, simd, par, root (default: all; the ceiling is always run)
-  --csv    one comma-separated row per figure instead of the table";
+  --csv    one comma-separated row per figure instead of the table
+  --in-pool  call from a worker of rayon's pool (default: from the main thread,
+           outside the pool, as programs call the crate)";
 
 fn parse_size(s: &str) -> Option<usize> {
     let (num, mult) = if let Some(n) = s.strip_suffix("Mi") {
@@ -67,6 +75,7 @@ fn size_name(n: usize) -> String {
 fn parse_args() -> Result<Options, String> {
     let mut o = Options {
         csv: false,
+        caller: Caller::Main,
         ops: OPS.iter().map(|s| s.to_string()).collect(),
         sizes: SIZES.to_vec(),
         reps: 5,
@@ -83,6 +92,7 @@ fn parse_args() -> Result<Options, String> {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--csv" => o.csv = true,
+            "--in-pool" => o.caller = Caller::InPool,
             "--ops" => {
                 o.ops = list(args.next(), "--ops")?;
                 for op in &o.ops {
@@ -176,13 +186,13 @@ fn main() {
         eprintln!("throughput: {e}\n{USAGE}");
         exit(2)
     });
-    join_rayon_pool();
+    o.caller.set_up();
     let threads = rayon::current_num_threads();
     let wanted = |path: &str| o.paths.as_ref().is_none_or(|p| p.iter().any(|q| q == path));
 
     if o.csv {
         println!(
-            "op,size,path,elements,ns_per_call,gelem_per_s,gb_per_s,pct_of_ceiling,level,threads"
+            "op,size,path,elements,ns_per_call,gelem_per_s,gb_per_s,pct_of_ceiling,level,threads,caller"
         );
     } else {
         println!(
@@ -197,6 +207,7 @@ fn main() {
             cfg!(target_feature = "avx2"),
             PARALLEL_THRESHOLD_BYTES / 1024
         );
+        println!("Caller: {}", o.caller.label());
         println!();
         println!(
             "{:<20} {:>5}  {:<12} {:>9} {:>8} {:>10}",
@@ -206,7 +217,7 @@ fn main() {
     let print = |r: &Row| {
         if o.csv {
             println!(
-                "{},{},{},{},{:.1},{:.3},{:.2},{:.1},{},{threads}",
+                "{},{},{},{},{:.1},{:.3},{:.2},{:.1},{},{threads},{}",
                 r.op,
                 size_name(r.n),
                 r.path,
@@ -215,7 +226,8 @@ fn main() {
                 r.gelem(),
                 r.gbytes(),
                 r.pct(),
-                Level::active()
+                Level::active(),
+                o.caller.name()
             );
         } else {
             println!(

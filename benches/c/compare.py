@@ -1,51 +1,90 @@
 #!/usr/bin/env python3
-"""Runs the C baseline and the crate's throughput report side by side and
-prints, per op and size, the root functions' G elem/s as a ratio of the
-better of C's 1-thread and 2-thread figures.
+"""Runs the C loops (benches/c/baseline.c) and the crate's throughput report
+side by side and prints, per op and size, the root functions' G elem/s as a
+ratio of the better of C on 1 thread and C on 2 OpenMP threads, and as a
+ratio of the crate's own single-threaded `simd` path.
 
-    python3 benches/c/compare.py [reps] [rounds]
+    python3 benches/c/compare.py [--reps N] [--rounds N] [--sizes 4Ki,1Mi,..]
+                                 [--ops relu,..] [--in-pool]
 
-Each round runs both programs once, alternating, so that host noise hits
-both alike; the figure kept for each cell is the median over the rounds.
-Needs gcc with OpenMP (libgomp) and cargo.
+Both programs call from their main thread, as a program does: OpenMP's
+caller is one of its two threads, and the crate is called from outside
+rayon's pool (`--in-pool` makes the crate's caller a pool worker instead).
+Each runs in its own process, so that OpenMP's and rayon's threads do not
+spin on the same two cores; each round runs both once, alternating, so that
+host noise hits both alike, and the figure kept for each cell is the median
+over the rounds. Needs gcc with OpenMP (libgomp) and cargo.
 """
+import argparse
 import csv
 import io
 import statistics
 import subprocess
-import sys
 
-reps = sys.argv[1] if len(sys.argv) > 1 else "5"
-rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+OPS = ["relu", "leaky_relu", "relu_grad", "leaky_relu_grad",
+       "relu_backward", "leaky_relu_backward", "relu_into", "leaky_relu_into"]
+SIZES = "4Ki,64Ki,128Ki,256Ki,1Mi,4Mi,16Mi,64Mi"
 
-subprocess.run(["mkdir", "-p", "target"], check=True)
-subprocess.run(
-    ["gcc", "-O3", "-march=native", "-fopenmp", "benches/c/baseline.c", "-o", "target/c-baseline"],
-    check=True,
-)
-subprocess.run(["cargo", "build", "--quiet", "--release", "--example", "throughput"], check=True)
 
-SIZE = {"4Ki": 4096, "64Ki": 65536, "1Mi": 1 << 20, "16Mi": 16 << 20, "64Mi": 64 << 20}
-c_best, rust = {}, {}
-for _ in range(rounds):
-    out = subprocess.run(["target/c-baseline", reps], check=True, capture_output=True, text=True)
-    best = {}
-    for row in csv.DictReader(io.StringIO(out.stdout)):
-        key = (row["op"], int(row["size"]))
-        best[key] = max(best.get(key, 0.0), float(row["gelem_per_s"]))
-    for key, v in best.items():
-        c_best.setdefault(key, []).append(v)
-    out = subprocess.run(
-        ["target/release/examples/throughput", "--csv", "--reps", reps, "--paths", "simd,par,root"],
-        check=True, capture_output=True, text=True,
-    )
-    for row in csv.DictReader(io.StringIO(out.stdout)):
-        key = (row["op"], SIZE[row["size"]], row["path"])
-        rust.setdefault(key, []).append(float(row["gelem_per_s"]))
+def elements(size):
+    for suffix, mult in (("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if size.endswith(suffix):
+            return int(size[:-2]) * mult
+    return int(size)
 
-med = {k: statistics.median(v) for k, v in rust.items()}
-print(f"{'op':<16} {'size':>9} {'C best':>8} {'simd':>8} {'par':>8} {'root':>8} {'root/C':>7} {'root/best':>9}")
-for (op, n), cs in sorted(c_best.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-    c = statistics.median(cs)
-    s, p, r = (med.get((op, n, path), float("nan")) for path in ("simd", "par", "root"))
-    print(f"{op:<16} {n:>9} {c:>8.2f} {s:>8.2f} {p:>8.2f} {r:>8.2f} {r / c:>7.2f} {r / max(s, p):>9.2f}")
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reps", default="5", help="timings per figure in each program")
+    ap.add_argument("--rounds", type=int, default=3, help="alternations of the two programs")
+    ap.add_argument("--sizes", default=SIZES)
+    ap.add_argument("--ops", default=",".join(OPS))
+    ap.add_argument("--in-pool", action="store_true", help="call the crate from a pool worker")
+    a = ap.parse_args()
+    sizes = [elements(s) for s in a.sizes.split(",")]
+    ops = a.ops.split(",")
+
+    subprocess.run(["mkdir", "-p", "target"], check=True)
+    subprocess.run(["gcc", "-O3", "-march=native", "-fopenmp", "benches/c/baseline.c",
+                    "-o", "target/c-baseline"], check=True)
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--example", "throughput"],
+                   check=True)
+    crate_cmd = ["target/release/examples/throughput", "--csv", "--reps", a.reps,
+                 "--paths", "simd,root", "--ops", ",".join(ops), "--sizes", a.sizes]
+    if a.in_pool:
+        crate_cmd.append("--in-pool")
+
+    c_fig, rust = {}, {}
+    for _ in range(a.rounds):
+        out = subprocess.run(["target/c-baseline", a.reps] + [str(n) for n in sizes],
+                             check=True, capture_output=True, text=True)
+        for row in csv.DictReader(io.StringIO(out.stdout)):
+            if row["op"] in ops:
+                key = (row["op"], int(row["elements"]), "C-" + row["threads"] + "t")
+                c_fig.setdefault(key, []).append(float(row["gelem_per_s"]))
+        out = subprocess.run(crate_cmd, check=True, capture_output=True, text=True)
+        for row in csv.DictReader(io.StringIO(out.stdout)):
+            key = (row["op"], int(row["elements"]), row["path"])
+            rust.setdefault(key, []).append(float(row["gelem_per_s"]))
+
+    med = {k: statistics.median(v) for k, v in {**c_fig, **rust}.items()}
+    caller = "a rayon pool worker" if a.in_pool else "the main thread, outside rayon's pool"
+    print(f"G elem/s, median of {a.rounds} alternations; the crate called from {caller}")
+    print(f"{'op':<20} {'size':>9} {'C-1t':>7} {'C-2t':>7} {'simd':>7} {'root':>7}"
+          f" {'root/C':>7} {'root/simd':>9}")
+    worst_c, worst_simd = [], []
+    for op in ops:
+        for n in sizes:
+            c1, c2, s, r = (med.get((op, n, p), float("nan"))
+                            for p in ("C-1t", "C-2t", "simd", "root"))
+            rc, rs = r / max(c1, c2), r / s
+            worst_c.append((rc, op, n))
+            worst_simd.append((rs, op, n))
+            print(f"{op:<20} {n:>9} {c1:>7.2f} {c2:>7.2f} {s:>7.2f} {r:>7.2f}"
+                  f" {rc:>7.2f} {rs:>9.2f}")
+    print("lowest root/C: %.2f (%s, %d); lowest root/simd: %.2f (%s, %d)"
+          % (min(worst_c) + min(worst_simd)))
+
+
+if __name__ == "__main__":
+    main()

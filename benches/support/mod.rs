@@ -164,11 +164,43 @@ pub fn pair_paths(op: &str) -> Vec<Pair> {
     v
 }
 
-/// Makes the calling thread one of the global pool's workers: a main thread
-/// waiting outside the pool would be a third busy thread on two cores.
-pub fn join_rayon_pool() {
-    rayon::ThreadPoolBuilder::new()
-        .use_current_thread()
-        .build_global()
-        .expect("the global rayon pool is not built yet");
+/// Who calls the crate in a measurement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// The program's main thread, outside rayon's pool: how programs call
+    /// the crate, and the default.
+    Main,
+    /// One of the global pool's workers (`--in-pool`): the case of code
+    /// that already runs inside a rayon pool. The main thread joins the
+    /// pool, so no third thread waits on two cores.
+    InPool,
+}
+
+impl Caller {
+    /// Sets the global pool up for this caller; call once, before any
+    /// parallel call.
+    pub fn set_up(self) {
+        if self == Caller::InPool {
+            rayon::ThreadPoolBuilder::new()
+                .use_current_thread()
+                .build_global()
+                .expect("the global rayon pool is not built yet");
+        }
+    }
+
+    /// How reports name the caller.
+    pub fn label(self) -> &'static str {
+        match self {
+            Caller::Main => "the main thread, outside rayon's pool",
+            Caller::InPool => "a worker of rayon's pool (--in-pool)",
+        }
+    }
+
+    /// The short name CSV rows carry.
+    pub fn name(self) -> &'static str {
+        match self {
+            Caller::Main => "main",
+            Caller::InPool => "in-pool",
+        }
+    }
 }
