@@ -17,6 +17,13 @@ pub(crate) struct Io<'a, T> {
     len: usize,
     /// The whole call writes far more than the caches hold (see
     /// [`STREAM_THRESHOLD_BYTES`]); kept when the call is split.
+    // Only the AVX2 level reads it (to choose streaming stores), and that
+    // level is compiled only for x86_64 with SSE2: elsewhere (aarch64,
+    // x86_64-unknown-none) the field is written but never read.
+    #[cfg_attr(
+        not(all(target_arch = "x86_64", target_feature = "sse2")),
+        expect(dead_code, reason = "read only by the AVX2 level")
+    )]
     large: bool,
     _borrow: PhantomData<(&'a [T], &'a mut [T])>,
 }
