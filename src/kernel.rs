@@ -116,6 +116,30 @@ impl<'a, T: Element> Io<'a, T> {
         )
     }
 
+    /// The elements `start..start + len`, with the lifetime of `self`'s
+    /// borrow erased, for the chunks of a call shared with threads that
+    /// may outlive the caller's borrow (see `parallel::shared`).
+    ///
+    /// # Safety
+    /// `start + len <= self.len()`. The returned `Io` must not be used
+    /// after the slices `self` was made from are released, and no two of
+    /// the `Io`s live at once may overlap (unless both only read).
+    #[cfg(feature = "rayon")]
+    #[inline]
+    pub(crate) unsafe fn chunk(&self, start: usize, len: usize) -> Io<'static, T> {
+        debug_assert!(start + len <= self.len);
+        // SAFETY: `start + len <= len` (caller contract), so both offsets
+        // stay inside the borrowed slices.
+        let (src, dst) = unsafe { (self.src.add(start), self.dst.add(start)) };
+        Io {
+            src,
+            dst,
+            len,
+            large: self.large,
+            _borrow: PhantomData,
+        }
+    }
+
     /// Runs `op` over every element with the kernel of `level`.
     ///
     /// `level` must be supported by this CPU; `Kernels` guarantees it.

@@ -16,7 +16,7 @@ use crate::scalar;
 use crate::vector::Vector;
 
 /// An elementwise op: `y = op(x, y)`.
-pub(crate) trait Op<T: Element>: Copy + Send + Sync {
+pub(crate) trait Op<T: Element>: Copy + Send + Sync + 'static {
     /// Whether the result depends on the destination's old value `y`.
     // Only the AVX2 level reads it (streaming stores are only for ops that
     // do not read `y`), and that level is compiled only for x86_64 with

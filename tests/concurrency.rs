@@ -1,5 +1,6 @@
-//! The parallel paths under concurrent callers, nested pools and one-thread
-//! pools give exactly the serial results.
+//! The parallel paths give exactly the serial results whoever calls them:
+//! a thread outside the pool, several at once, a pool worker, a nested
+//! parallel loop, a one-thread pool, and a caller whose pool is busy.
 #![cfg(feature = "rayon")]
 
 mod common;
@@ -36,6 +37,67 @@ fn check_parallel_paths(seed: u64) {
             check(path, op, &src, &mut dst, &format!("seed {seed}"));
         }
     }
+}
+
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "slow under Miri; the busy-pool and every-level tests call from outside too"
+)]
+fn from_a_thread_outside_the_pool() {
+    assert_eq!(rayon::current_thread_index(), None);
+    check_parallel_paths(50);
+}
+
+/// With every worker of the global pool blocked, the workers that a call
+/// from outside asks for cannot start: the caller does every chunk itself,
+/// returns, and the buffers are freed. The queued requests run later and
+/// must touch nothing (Miri checks that they do not).
+#[test]
+fn from_outside_while_the_pool_is_busy() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Barrier, RwLock};
+
+    let workers = rayon::current_num_threads();
+    let gate = Arc::new(RwLock::new(()));
+    let started = Arc::new(AtomicUsize::new(0));
+    let closed = gate.write().unwrap();
+    for _ in 0..workers {
+        let (gate, started) = (Arc::clone(&gate), Arc::clone(&started));
+        rayon::spawn(move || {
+            started.fetch_add(1, Ordering::SeqCst);
+            // A poisoned gate (the test failed) opens too.
+            drop(gate.read().unwrap_or_else(|e| e.into_inner()));
+        });
+    }
+    while started.load(Ordering::SeqCst) < workers {
+        std::thread::yield_now();
+    }
+    let calls = if cfg!(miri) { 3 } else { 50 };
+    for seed in 0..calls {
+        let src = buffer(600 + seed, LEN);
+        let mut dst = buffer(700 + seed, LEN);
+        check(Path::Par, OpCase::ReluBackward, &src, &mut dst, "busy pool");
+        let mut buf = src.clone();
+        check(
+            Path::Par,
+            OpCase::LeakyReluInplace(0.5),
+            &src,
+            &mut buf,
+            "busy pool",
+        );
+    }
+    drop(closed);
+    // Every worker meets at the barrier only after finishing the jobs queued
+    // before it, the late requests included.
+    let barrier = Arc::new(Barrier::new(workers + 1));
+    for _ in 0..workers {
+        let barrier = Arc::clone(&barrier);
+        rayon::spawn(move || {
+            barrier.wait();
+        });
+    }
+    barrier.wait();
 }
 
 #[test]

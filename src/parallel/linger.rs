@@ -1,0 +1,164 @@
+//! Pool workers that stay on after helping a call from outside the pool,
+//! so that the next call finds a helper at once.
+//!
+//! Waking a sleeping rayon worker is slow on the machines this crate is
+//! measured on: `rayon::spawn` from outside the pool took 11 µs of the
+//! caller's time when the workers slept (0.3 µs when one was awake), and
+//! the job started 36 µs after the call (0.8 µs awake). A call that the
+//! serial kernel finishes in 5-40 µs cannot pay that. So a worker that has
+//! just helped waits a short while ([`LINGER`]) in a slot, spinning, where
+//! the next call can hand it work with one compare-and-swap, as OpenMP's
+//! spinning workers take the next parallel region. While it waits it runs
+//! any other rayon work that is pending, so the pool stays responsive.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Work a lingering helper can be handed.
+pub(super) trait Work: Send + Sync {
+    /// Helps with the work until none is left.
+    fn help(&self);
+}
+
+/// How long a helper waits for the next call. Comparable to how long
+/// rayon's own idle workers spin (32 rounds of `yield_now`) before they
+/// sleep, and to a tenth of OpenMP's default spin.
+const LINGER: Duration = Duration::from_micros(if cfg!(miri) { 20 } else { 100 });
+
+/// At most this many workers linger at once; more helpers are spawned.
+const SLOTS: usize = 8;
+
+/// No worker waits here.
+const IDLE: *mut Posted = core::ptr::null_mut();
+/// A worker waits here for work.
+const WAITING: *mut Posted = core::ptr::dangling_mut::<Posted>();
+/// The waiting worker is busy (with handed work or other rayon jobs).
+const BUSY: *mut Posted = WAITING.wrapping_add(1);
+
+/// What a caller hands a waiting worker.
+type Posted = Arc<dyn Work>;
+
+/// A worker's place to wait: `IDLE`, `WAITING`, `BUSY`, or work handed
+/// to the waiting worker (a `Box<Posted>` from `Box::into_raw`).
+#[repr(align(128))]
+struct Slot(AtomicPtr<Posted>);
+
+static SLOT: [Slot; SLOTS] = [const { Slot(AtomicPtr::new(IDLE)) }; SLOTS];
+
+/// Nanoseconds since `EPOCH` when a call last started (see [`recent`]).
+static LAST_CALL: AtomicU64 = AtomicU64::new(0);
+
+fn now_ns() -> u64 {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    // Never 0, which `LAST_CALL` uses for "no call yet".
+    EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64 + 1
+}
+
+/// Notes that a call starts, and returns whether the previous one started
+/// less than [`LINGER`] ago: calls that come back to back are worth waking
+/// a helper for, since it then lingers for the ones that follow.
+pub(super) fn recent() -> bool {
+    let now = now_ns();
+    let last = LAST_CALL.swap(now, Ordering::Relaxed);
+    last != 0 && now.saturating_sub(last) < LINGER.as_nanos() as u64
+}
+
+/// How many workers wait for work now (racy: a hint).
+pub(super) fn waiting() -> usize {
+    SLOT.iter()
+        .filter(|s| s.0.load(Ordering::Relaxed) == WAITING)
+        .count()
+}
+
+/// Hands `work` to up to `max` waiting workers; returns how many took it.
+pub(super) fn post(work: &Posted, max: usize) -> usize {
+    let mut posted = 0;
+    for slot in &SLOT {
+        if posted == max {
+            break;
+        }
+        if slot.0.load(Ordering::Relaxed) != WAITING {
+            continue;
+        }
+        let p = Box::into_raw(Box::new(Arc::clone(work)));
+        match slot
+            .0
+            .compare_exchange(WAITING, p, Ordering::Release, Ordering::Relaxed)
+        {
+            Ok(_) => posted += 1,
+            // SAFETY: `p` came from `Box::into_raw` above and was not
+            // published.
+            Err(_) => drop(unsafe { Box::from_raw(p) }),
+        }
+    }
+    posted
+}
+
+/// Called by a worker that has just helped: waits in a free slot for up to
+/// [`LINGER`] after its last piece of work, running what callers hand it.
+/// Returns at once if every slot is taken or the thread is not a worker.
+pub(super) fn linger() {
+    thread_local! {
+        /// Set while this worker lingers: work it runs meanwhile (through
+        /// `rayon::yield_now`) may end in `linger` again, and should not
+        /// take a second slot.
+        static LINGERING: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+    }
+    if rayon::current_thread_index().is_none() || LINGERING.with(|l| l.replace(true)) {
+        return;
+    }
+    wait_in_a_slot();
+    LINGERING.with(|l| l.set(false));
+}
+
+fn wait_in_a_slot() {
+    let Some(slot) = SLOT.iter().find(|s| {
+        s.0.compare_exchange(IDLE, WAITING, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    }) else {
+        return;
+    };
+    let mut deadline = Instant::now() + LINGER;
+    let mut spins = 0u32;
+    loop {
+        let p = slot.0.load(Ordering::Acquire);
+        if p != WAITING {
+            // Only this worker moves the slot away from a posted pointer.
+            slot.0.store(BUSY, Ordering::Relaxed);
+            // SAFETY: a caller published `p` from `Box::into_raw` with the
+            // CAS in `post` (Release, paired with the Acquire load above),
+            // and only this worker takes it from the slot.
+            let work = unsafe { Box::from_raw(p) };
+            work.help();
+            drop(work);
+            slot.0.store(WAITING, Ordering::Release);
+            deadline = Instant::now() + LINGER;
+            continue;
+        }
+        spins = spins.wrapping_add(1);
+        if spins % 64 != 0 {
+            core::hint::spin_loop();
+            continue;
+        }
+        if Instant::now() >= deadline {
+            match slot
+                .0
+                .compare_exchange(WAITING, IDLE, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => return,
+                // Work was handed over just now: run it first.
+                Err(_) => continue,
+            }
+        }
+        // Other rayon work goes first; callers see the slot busy meanwhile.
+        if slot
+            .0
+            .compare_exchange(WAITING, BUSY, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            rayon::yield_now();
+            slot.0.store(WAITING, Ordering::Release);
+        }
+    }
+}

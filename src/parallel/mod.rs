@@ -1,0 +1,145 @@
+//! The parallel driver: every op and level goes through it.
+//!
+//! How a call is split depends on who calls. A pool worker (code inside
+//! `ThreadPool::install` or a `par_iter`) halves the buffer with
+//! `rayon::join` ([`join`]); any other thread works through the buffer
+//! itself and lets pool workers join in ([`shared`]). Without the `rayon`
+//! feature both entry points run serially, so every `Threading` mode exists
+//! on every build.
+
+#[cfg(feature = "rayon")]
+mod join;
+#[cfg(feature = "rayon")]
+mod linger;
+#[cfg(feature = "rayon")]
+mod shared;
+
+use crate::Element;
+use crate::kernel::Io;
+use crate::level::Level;
+use crate::ops::Op;
+
+/// Calls that read fewer bytes than this run serially in the root functions
+/// ([`Threading::Auto`](crate::Threading::Auto)); larger ones are split over
+/// rayon's threads. An in-place call reads its one slice, a two-slice call
+/// both, so for `f32` the switch is at 128 Ki elements in place and 64 Ki
+/// for the out-of-place and backward forms (half that for `f64`).
+///
+/// # How it was chosen
+/// On the 2-core AMD EPYC machines this crate is developed on, `simd` and
+/// `par` were timed side by side (interleaved, medians of 11-15 timings,
+/// `examples/throughput.rs --paths simd,par --sizes ...`) from 32 Ki to
+/// 512 Ki `f32`. In place, `par` lost at 64 Ki and below in nearly every
+/// run (0.7-0.97x of `simd`): handing half the buffer to the other core
+/// costs about as much as the serial pass takes (2-4 µs at 64 Ki). At
+/// 96-128 Ki it won by 1.2-1.8x when the second core was free and lost or
+/// tied (0.7-1.0x) when a neighbour held it; from 192 Ki on it won
+/// (1.1-2.2x). The backward and out-of-place forms, which move 12 bytes per
+/// element, crossed over near 64 Ki (0.9-1.3x there, 1.35-1.7x at 96 Ki).
+/// Counting bytes read puts both switches at one constant. PyTorch's grain,
+/// 32 Ki elements, would be too small here: at 32 Ki `par` lost in the
+/// sweep that covered it (0.75x for relu, 0.90x for leaky_relu_grad).
+pub const PARALLEL_THRESHOLD_BYTES: usize = 512 * 1024;
+
+/// Inside the pool, no piece of a split reads less than this. Measured
+/// with `par` alone (`examples/throughput.rs --in-pool --paths par`, two
+/// interleaved rounds, G elem/s) at 256 Ki `f32`: 16 KiB pieces 19-23
+/// (relu) and 19-20 (relu_grad), 64 KiB 23-28 and 21-25, 256 KiB 27-32 and
+/// 23-26; at 1 Mi and above the piece size is set by `CHUNKS_PER_THREAD`
+/// instead. Under Miri it is 1 KiB, so that splitting runs on buffers
+/// small enough to interpret.
+#[cfg(feature = "rayon")]
+const MIN_CHUNK_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
+
+/// Inside the pool, pieces per thread: more than one lets a thread that
+/// finishes early (the other core was busy with something else) steal the
+/// rest. One and four measured alike within the noise (16 Mi `f32`:
+/// 5.9-6.8 G elem/s either way); four keeps the stealing.
+#[cfg(feature = "rayon")]
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// From outside the pool, the bytes read by one claimed chunk.
+#[cfg(feature = "rayon")]
+const SHARED_CHUNK_BYTES: usize = if cfg!(miri) { 1024 } else { 64 * 1024 };
+
+/// Splits are rounded to this many bytes so chunks start on cache lines.
+#[cfg(feature = "rayon")]
+const SPLIT_ALIGN_BYTES: usize = 64;
+
+fn envv(k: &str, d: usize) -> usize {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
+
+/// How a call from outside the pool is split.
+#[cfg(feature = "rayon")]
+fn from_outside<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, wake: shared::Wake) {
+    let threads = rayon::current_num_threads();
+    let per_elem = io.bytes_read_per_elem();
+    let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
+    let bytes = io.len() * per_elem;
+    let chunk_bytes = (bytes / (threads * 4)).clamp(16 * 1024, SHARED_CHUNK_BYTES);
+    let chunk = (chunk_bytes / per_elem).next_multiple_of(align);
+    if threads <= 1 || io.len() <= chunk {
+        return io.run(level, op);
+    }
+    shared::run(level, op, io, chunk, align, threads, wake);
+}
+
+#[cfg(feature = "rayon")]
+pub(crate) fn run<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+    if rayon::current_thread_index().is_none() {
+        return from_outside(level, op, io, shared::Wake::Spawn);
+    }
+    let threads = rayon::current_num_threads();
+    let per_elem = io.bytes_read_per_elem();
+    let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
+    let min_chunk = MIN_CHUNK_BYTES / per_elem;
+    if threads <= 1 || io.len() <= min_chunk {
+        return io.run(level, op);
+    }
+    let chunk = min_chunk.max(io.len().div_ceil(threads * CHUNKS_PER_THREAD));
+    join::run(level, op, io, chunk, align);
+}
+
+#[cfg(feature = "rayon")]
+pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+    let bytes = io.len() * io.bytes_read_per_elem();
+    if rayon::current_thread_index().is_some() {
+        if bytes < PARALLEL_THRESHOLD_BYTES {
+            return io.run(level, op);
+        }
+        return run(level, op, io);
+    }
+    if bytes < envv("XWARM", WARM_MIN_BYTES) {
+        return io.run(level, op);
+    }
+    let recent = linger::recent();
+    let wake = if bytes >= envv("XCOLD", COLD_MIN_BYTES) || recent {
+        shared::Wake::Spawn
+    } else {
+        shared::Wake::LingeringOnly
+    };
+    from_outside(level, op, io, wake);
+}
+
+/// From outside the pool, calls reading less run serially.
+#[cfg(feature = "rayon")]
+const WARM_MIN_BYTES: usize = 128 * 1024;
+
+/// From outside the pool, calls reading this much wake helpers even when
+/// none lingers and the calls do not come back to back.
+#[cfg(feature = "rayon")]
+const COLD_MIN_BYTES: usize = 4 * 1024 * 1024;
+
+#[cfg(not(feature = "rayon"))]
+pub(crate) fn run<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+    io.run(level, op)
+}
+
+#[cfg(not(feature = "rayon"))]
+pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+    io.run(level, op)
+}
