@@ -40,6 +40,8 @@ def main():
     ap.add_argument("--sizes", default=SIZES)
     ap.add_argument("--ops", default=",".join(OPS))
     ap.add_argument("--in-pool", action="store_true", help="call the crate from a pool worker")
+    ap.add_argument("--report", default="target/release/examples/throughput",
+                    help="the crate's report binary (default: built from this tree)")
     a = ap.parse_args()
     sizes = [elements(s) for s in a.sizes.split(",")]
     ops = a.ops.split(",")
@@ -47,9 +49,10 @@ def main():
     subprocess.run(["mkdir", "-p", "target"], check=True)
     subprocess.run(["gcc", "-O3", "-march=native", "-fopenmp", "benches/c/baseline.c",
                     "-o", "target/c-baseline"], check=True)
-    subprocess.run(["cargo", "build", "--quiet", "--release", "--example", "throughput"],
-                   check=True)
-    crate_cmd = ["target/release/examples/throughput", "--csv", "--reps", a.reps,
+    if a.report == ap.get_default("report"):
+        subprocess.run(["cargo", "build", "--quiet", "--release", "--example", "throughput"],
+                       check=True)
+    crate_cmd = [a.report, "--csv", "--reps", a.reps,
                  "--paths", "simd,root", "--ops", ",".join(ops), "--sizes", a.sizes]
     if a.in_pool:
         crate_cmd.append("--in-pool")

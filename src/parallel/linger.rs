@@ -12,39 +12,41 @@
 //! any other rayon work that is pending, so the pool stays responsive.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// Work a lingering helper can be handed.
-pub(super) trait Work: Send + Sync {
-    /// Helps with the work until none is left.
-    fn help(&self);
+/// The start of work a lingering helper can be handed: the handed pointer
+/// is to this header, the first field of a `repr(C)` job in an `Arc`.
+pub(super) struct Header {
+    /// Takes over one count of the job's `Arc` and works on the given
+    /// region. Safety: the pointer comes from `Arc::into_raw` of the job.
+    pub(super) help: unsafe fn(*const Header, usize),
 }
 
 /// How long a helper waits for the next call. Comparable to how long
 /// rayon's own idle workers spin (32 rounds of `yield_now`) before they
-/// sleep, and to a tenth of OpenMP's default spin.
+/// sleep, and far below OpenMP's default spin.
 const LINGER: Duration = Duration::from_micros(if cfg!(miri) { 20 } else { 100 });
 
 /// At most this many workers linger at once; more helpers are spawned.
 const SLOTS: usize = 8;
 
 /// No worker waits here.
-const IDLE: *mut Posted = core::ptr::null_mut();
+const IDLE: usize = 0;
 /// A worker waits here for work.
-const WAITING: *mut Posted = core::ptr::dangling_mut::<Posted>();
+const WAITING: usize = 1;
 /// The waiting worker is busy (with handed work or other rayon jobs).
-const BUSY: *mut Posted = WAITING.wrapping_add(1);
+const BUSY: usize = 2;
+/// Handed work is a job pointer (aligned to more than this) with the
+/// region to work on in the bits below.
+const REGION_BITS: usize = 0x7f;
 
-/// What a caller hands a waiting worker.
-type Posted = Arc<dyn Work>;
-
-/// A worker's place to wait: `IDLE`, `WAITING`, `BUSY`, or work handed
-/// to the waiting worker (a `Box<Posted>` from `Box::into_raw`).
+/// A worker's place to wait: `IDLE`, `WAITING`, `BUSY`, or work handed to
+/// the waiting worker.
 #[repr(align(128))]
-struct Slot(AtomicPtr<Posted>);
+struct Slot(AtomicUsize);
 
-static SLOT: [Slot; SLOTS] = [const { Slot(AtomicPtr::new(IDLE)) }; SLOTS];
+static SLOT: [Slot; SLOTS] = [const { Slot(AtomicUsize::new(IDLE)) }; SLOTS];
 
 /// Nanoseconds since `EPOCH` when a call last started (see [`recent`]).
 static LAST_CALL: AtomicU64 = AtomicU64::new(0);
@@ -71,8 +73,13 @@ pub(super) fn waiting() -> usize {
         .count()
 }
 
-/// Hands `work` to up to `max` waiting workers; returns how many took it.
-pub(super) fn post(work: &Posted, max: usize) -> usize {
+/// Hands `job` to up to `max` waiting workers, the k-th of them to work on
+/// region k (from 1); returns how many took it.
+///
+/// # Safety
+/// `J` must be `repr(C)` with a [`Header`] as its first field.
+pub(super) unsafe fn post<J>(job: &Arc<J>, max: usize) -> usize {
+    debug_assert!(core::mem::align_of::<J>() > REGION_BITS && max <= REGION_BITS);
     let mut posted = 0;
     for slot in &SLOT {
         if posted == max {
@@ -81,15 +88,16 @@ pub(super) fn post(work: &Posted, max: usize) -> usize {
         if slot.0.load(Ordering::Relaxed) != WAITING {
             continue;
         }
-        let p = Box::into_raw(Box::new(Arc::clone(work)));
+        let p = Arc::into_raw(Arc::clone(job));
+        let handed = p as usize | (posted + 1);
         match slot
             .0
-            .compare_exchange(WAITING, p, Ordering::Release, Ordering::Relaxed)
+            .compare_exchange(WAITING, handed, Ordering::Release, Ordering::Relaxed)
         {
             Ok(_) => posted += 1,
-            // SAFETY: `p` came from `Box::into_raw` above and was not
-            // published.
-            Err(_) => drop(unsafe { Box::from_raw(p) }),
+            // SAFETY: `p` came from `Arc::into_raw` above and was not
+            // handed over.
+            Err(_) => drop(unsafe { Arc::from_raw(p) }),
         }
     }
     posted
@@ -122,16 +130,15 @@ fn wait_in_a_slot() {
     let mut deadline = Instant::now() + LINGER;
     let mut spins = 0u32;
     loop {
-        let p = slot.0.load(Ordering::Acquire);
-        if p != WAITING {
-            // Only this worker moves the slot away from a posted pointer.
+        let handed = slot.0.load(Ordering::Acquire);
+        if handed != WAITING {
+            // Only this worker moves the slot away from handed work.
             slot.0.store(BUSY, Ordering::Relaxed);
-            // SAFETY: a caller published `p` from `Box::into_raw` with the
-            // CAS in `post` (Release, paired with the Acquire load above),
-            // and only this worker takes it from the slot.
-            let work = unsafe { Box::from_raw(p) };
-            work.help();
-            drop(work);
+            let header = (handed & !REGION_BITS) as *const Header;
+            // SAFETY: a caller handed over a count of the job's `Arc` with
+            // the CAS in `post` (Release, paired with the Acquire load
+            // above), and only this worker takes it from the slot.
+            unsafe { ((*header).help)(header, handed & REGION_BITS) };
             slot.0.store(WAITING, Ordering::Release);
             deadline = Instant::now() + LINGER;
             continue;

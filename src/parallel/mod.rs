@@ -58,9 +58,9 @@ const MIN_CHUNK_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
 #[cfg(feature = "rayon")]
 const CHUNKS_PER_THREAD: usize = 4;
 
-/// From outside the pool, the bytes read by one claimed chunk.
+/// From outside the pool, the bytes read by one unit of work.
 #[cfg(feature = "rayon")]
-const SHARED_CHUNK_BYTES: usize = if cfg!(miri) { 1024 } else { 64 * 1024 };
+const SHARED_UNIT_BYTES: usize = if cfg!(miri) { 1024 } else { 16 * 1024 };
 
 /// Splits are rounded to this many bytes so chunks start on cache lines.
 #[cfg(feature = "rayon")]
@@ -79,13 +79,11 @@ fn from_outside<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, wake: 
     let threads = rayon::current_num_threads();
     let per_elem = io.bytes_read_per_elem();
     let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
-    let bytes = io.len() * per_elem;
-    let chunk_bytes = (bytes / (threads * 4)).clamp(16 * 1024, SHARED_CHUNK_BYTES);
-    let chunk = (chunk_bytes / per_elem).next_multiple_of(align);
-    if threads <= 1 || io.len() <= chunk {
+    let unit = (SHARED_UNIT_BYTES / per_elem).next_multiple_of(align);
+    if threads <= 1 || io.len() <= unit {
         return io.run(level, op);
     }
-    shared::run(level, op, io, chunk, align, threads, wake);
+    shared::run(level, op, io, unit, align, threads, wake);
 }
 
 #[cfg(feature = "rayon")]

@@ -1,23 +1,25 @@
 //! A call from a thread outside the pool: the caller works through the
-//! buffer itself while pool workers join in as they wake.
+//! buffer itself while pool workers join in.
 //!
 //! `rayon::join` from outside the pool injects the whole job, blocks the
 //! caller and waits for a sleeping worker to wake and start; on two cores
 //! that made a 128 Ki `f32` call 2-4x slower than the serial kernel. Here
-//! the caller starts at once, so a worker that wakes late only takes less
-//! of the work, and one that wakes after the last chunk was claimed takes
-//! none: the caller never waits for a worker to start, only for chunks
+//! the caller starts at once, so a helper that comes late only takes less
+//! of the work, and one that comes after the last piece was claimed takes
+//! none: the caller never waits for a helper to start, only for pieces
 //! already claimed to finish.
 //!
-//! The buffer is cut into one region per participant, each a run of
-//! chunks. A participant takes chunks from the front of its own region,
-//! then steals from the back of the others'. Owning a region keeps each
-//! part of a buffer on the same core from call to call, as OpenMP's static
-//! schedule does: a buffer that fits the cores' private caches stays there
-//! (handing out chunks from one shared counter instead mixed the parts up
-//! and made `relu_into` at 128 Ki `f32` slower than the serial kernel).
-//! Each region's counters sit on their own cache line, so claims do not
-//! bounce a line between cores until the stealing starts.
+//! The buffer is cut into one region per participant, each a run of units.
+//! A participant claims units from the front of its own region, then steals
+//! from the back of the others'. Owning a region keeps each part of a buffer
+//! on the same core from call to call, as OpenMP's static schedule does: a
+//! buffer that fits the cores' private caches stays there (handing out
+//! pieces from one shared counter instead mixed the parts up, and made
+//! `relu_into` at 128 Ki `f32` slower than the serial kernel). Owners claim
+//! a quarter of what is left of their region at a time, thieves one unit,
+//! so that claims are few but the last pieces are small and the
+//! participants finish together. Each region sits on its own cache line, so
+//! claims do not bounce a line between cores until the stealing starts.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -27,84 +29,92 @@ use crate::kernel::Io;
 use crate::level::Level;
 use crate::ops::Op;
 
-use super::linger::{self, Work};
+use super::linger::{self, Header};
 
-/// The chunks `lo..hi` not yet claimed, packed in one word so that the
+/// At most this many threads share a call from outside the pool.
+pub(super) const MAX_PARTICIPANTS: usize = 16;
+
+/// The units `lo..hi` not yet claimed, packed in one word so that the
 /// owner (at the front) and thieves (at the back) claim with one CAS.
 #[repr(align(128))]
 struct Region(AtomicU64);
 
 impl Region {
-    fn new(lo: usize, hi: usize) -> Region {
-        Region(AtomicU64::new(((hi as u64) << 32) | lo as u64))
+    fn set(&self, lo: usize, hi: usize) {
+        self.0
+            .store(((hi as u64) << 32) | lo as u64, Ordering::Relaxed);
     }
 
-    /// Claims one chunk from the front (`owner`) or the back.
-    fn claim(&self, owner: bool) -> Option<usize> {
+    /// Claims units: a quarter of what is left from the front (`owner`),
+    /// or one from the back. Returns the first unit and how many.
+    fn claim(&self, owner: bool) -> Option<(usize, usize)> {
         let mut cur = self.0.load(Ordering::Relaxed);
         loop {
             let (lo, hi) = (cur & 0xffff_ffff, cur >> 32);
             if lo >= hi {
                 return None;
             }
-            let (next, chunk) = if owner {
-                (cur + 1, lo)
+            let (next, first, n) = if owner {
+                let n = (hi - lo).div_ceil(4);
+                (cur + n, lo, n)
             } else {
-                (cur - (1 << 32), hi - 1)
+                (cur - (1 << 32), hi - 1, 1)
             };
-            // Relaxed: a chunk's elements are only ever touched by the
-            // thread that claimed it; `done` orders their writes.
+            // Relaxed: a unit's elements are only ever touched by the
+            // thread that claimed it; `Job::done` orders their writes.
             match self
                 .0
                 .compare_exchange_weak(cur, next, Ordering::Relaxed, Ordering::Relaxed)
             {
-                Ok(_) => return Some(chunk as usize),
+                Ok(_) => return Some((first as usize, n as usize)),
                 Err(now) => cur = now,
             }
         }
     }
 }
 
-/// One shared call.
+/// One shared call. `header` comes first, so that a pointer to the job is
+/// a pointer to its header for a lingering helper (`repr(C)`).
+#[repr(C)]
 struct Job<T: 'static, O> {
+    header: Header,
     io: Io<'static, T>,
     level: Level,
     op: O,
-    /// Elements per chunk (the last chunk may be shorter).
-    chunk: usize,
-    regions: Box<[Region]>,
-    /// The next region a helper takes; the caller owns region 0.
-    next_region: AtomicUsize,
-    /// Chunks finished, counted by each participant when it runs out.
+    /// Elements per unit (the last unit may be shorter).
+    unit: usize,
+    participants: usize,
+    /// Units finished, counted by each participant when it runs out.
     done: AtomicUsize,
+    regions: [Region; MAX_PARTICIPANTS],
 }
 
 // SAFETY: the fields are shared by the caller and the helpers; `io` stands
 // for borrowed slices of `T: Send + Sync`, and it is only accessed through
-// `Io::chunk` on a chunk that exactly one participant claimed from the
+// `Io::chunk` on units that exactly one participant claimed from the
 // regions, so no two threads touch the same element.
 unsafe impl<T: Send + Sync + 'static, O: Sync> Sync for Job<T, O> {}
 
 impl<T: Element, O: Op<T>> Job<T, O> {
     /// Works through region `own`, then steals from the others until every
-    /// chunk is claimed; then counts what it ran in `done`.
+    /// unit is claimed; then counts what it ran in `done`.
     fn work(&self, own: usize) {
-        let n = self.regions.len();
+        let n = self.participants;
         let mut ran = 0;
         let mut victim = own;
         let mut owner = true;
         loop {
             match self.regions[victim].claim(owner) {
-                Some(c) => {
-                    let start = c * self.chunk;
-                    let len = self.chunk.min(self.io.len() - start);
-                    // SAFETY: `c < chunks`, so the range is inside the
-                    // buffer, and this thread alone claimed chunk `c`. The
-                    // caller does not return (and release the buffer)
-                    // before `done` counts every claimed chunk, and this
-                    // one is counted only below, after its last write.
+                Some((first, units)) => {
+                    let start = first * self.unit;
+                    let len = (units * self.unit).min(self.io.len() - start);
+                    // SAFETY: claimed units are below the unit count, so the
+                    // range is inside the buffer, and this thread alone
+                    // claimed them. The caller does not return (and release
+                    // the buffer) before `done` counts every claimed unit,
+                    // and these are counted only below, after their writes.
                     unsafe { self.io.chunk(start, len) }.run(self.level, self.op);
-                    ran += 1;
+                    ran += units;
                 }
                 None => {
                     victim = (victim + 1) % n;
@@ -117,32 +127,36 @@ impl<T: Element, O: Op<T>> Job<T, O> {
         }
         self.done.fetch_add(ran, Ordering::Release);
     }
-}
 
-impl<T: Element, O: Op<T>> Work for Job<T, O> {
-    fn help(&self) {
-        let own = self.next_region.fetch_add(1, Ordering::Relaxed);
-        self.work(own % self.regions.len());
+    /// A lingering helper's entry point (`Header::help`).
+    ///
+    /// # Safety
+    /// `header` comes from `Arc::into_raw` of an `Arc<Job<T, O>>`, whose
+    /// count this call takes over.
+    unsafe fn help(header: *const Header, region: usize) {
+        // SAFETY: forwarded contract; `header` is the job's first field.
+        let job = unsafe { Arc::from_raw(header.cast::<Job<T, O>>()) };
+        job.work(region);
     }
 }
 
 /// Whether helpers may be woken for a call, or only lingering ones asked.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Wake {
-    /// Spawn the helpers no lingering worker provides.
+    /// Spawn the helpers that no lingering worker provides.
     Spawn,
-    /// Only hand work to workers that linger; none may be asleep.
+    /// Only hand work to workers that linger.
     LingeringOnly,
 }
 
-/// Runs `io` on the calling thread and up to `threads - 1` pool workers,
-/// in chunks of about `chunk` elements (a multiple of `align`). Returns
-/// once every element is written.
+/// Runs `io` on the calling thread and up to `threads - 1` pool workers, in
+/// units of about `unit` elements (a multiple of `align`). Returns once
+/// every element is written.
 pub(super) fn run<T: Element, O: Op<T>>(
     level: Level,
     op: O,
     io: Io<'_, T>,
-    chunk: usize,
+    unit: usize,
     align: usize,
     threads: usize,
     wake: Wake,
@@ -150,47 +164,50 @@ pub(super) fn run<T: Element, O: Op<T>>(
     if wake == Wake::LingeringOnly && linger::waiting() == 0 {
         return io.run(level, op);
     }
-    // Chunk indices are 32-bit in `Region`.
-    let chunk = chunk
+    // Unit indices are 32-bit in `Region`.
+    let unit = unit
         .max(io.len().div_ceil(u32::MAX as usize))
         .next_multiple_of(align);
-    let chunks = io.len().div_ceil(chunk);
-    let participants = threads.min(chunks);
-    let regions = (0..participants)
-        .map(|p| Region::new(chunks * p / participants, chunks * (p + 1) / participants))
-        .collect();
+    let units = io.len().div_ceil(unit);
+    let participants = threads.min(units).min(MAX_PARTICIPANTS);
     // SAFETY: the `Io` outlives the borrow only inside `Job`, which
-    // dereferences it for claimed chunks alone; this function returns after
-    // every claimed chunk is finished (see `Job::work` and the wait below).
+    // dereferences it for claimed units alone; this function returns after
+    // every claimed unit is finished (see `Job::work` and the wait below).
     let io = unsafe { io.chunk(0, io.len()) };
     let job = Arc::new(Job {
+        header: Header {
+            help: Job::<T, O>::help,
+        },
         io,
         level,
         op,
-        chunk,
-        regions,
-        next_region: AtomicUsize::new(1),
+        unit,
+        participants,
         done: AtomicUsize::new(0),
+        regions: [const { Region(AtomicU64::new(0)) }; MAX_PARTICIPANTS],
     });
+    for (p, region) in job.regions[..participants].iter().enumerate() {
+        region.set(units * p / participants, units * (p + 1) / participants);
+    }
     let helpers = participants - 1;
-    let work: Arc<dyn Work> = job.clone();
-    let posted = linger::post(&work, helpers);
-    drop(work);
+    // SAFETY: `Job` is `repr(C)` with its `Header` first.
+    let mut asked = unsafe { linger::post(&job, helpers) };
     if wake == Wake::Spawn {
-        for _ in posted..helpers {
+        while asked < helpers {
+            asked += 1;
             let job = Arc::clone(&job);
             rayon::spawn(move || {
-                job.help();
+                job.work(asked);
                 drop(job);
                 linger::linger();
             });
         }
     }
     job.work(0);
-    // Every chunk is claimed now; the ones a helper holds finish within a
-    // chunk's time, so spin briefly before giving the core away.
+    // Every unit is claimed now; the ones a helper holds finish within a
+    // unit's time, so spin briefly before giving the core away.
     let mut spins = 0u32;
-    while job.done.load(Ordering::Acquire) < chunks {
+    while job.done.load(Ordering::Acquire) < units {
         if spins < 1 << 12 {
             spins += 1;
             core::hint::spin_loop();
