@@ -31,6 +31,7 @@ use support::*;
 struct Options {
     csv: bool,
     caller: Caller,
+    gap: std::time::Duration,
     ops: Vec<String>,
     sizes: Vec<usize>,
     reps: usize,
@@ -38,7 +39,8 @@ struct Options {
 }
 
 const USAGE: &str =
-    "usage: throughput [--csv] [--in-pool] [--ops OP,..] [--sizes N,..] [--reps N] [--paths P,..]
+    "usage: throughput [--csv] [--in-pool] [--gap US] [--ops OP,..] [--sizes N,..] [--reps N]
+                  [--paths P,..]
   --ops    relu, leaky_relu, relu_grad, leaky_relu_grad (default: these four),
            relu_backward, leaky_relu_backward, relu_into, leaky_relu_into
   --sizes  element counts, with Ki/Mi suffixes (default: 4Ki,64Ki,1Mi,16Mi,64Mi)
@@ -46,7 +48,9 @@ const USAGE: &str =
   --paths  scalar, portable, simd, par, root (default: all; the ceiling is always run)
   --csv    one comma-separated row per figure instead of the table
   --in-pool  call from a worker of rayon's pool (default: from the main thread,
-           outside the pool, as programs call the crate)";
+           outside the pool, as programs call the crate)
+  --gap    time each call after US microseconds of busy work on the calling thread
+           (default 0: calls back to back)";
 
 fn parse_size(s: &str) -> Option<usize> {
     let (num, mult) = if let Some(n) = s.strip_suffix("Mi") {
@@ -76,6 +80,7 @@ fn parse_args() -> Result<Options, String> {
     let mut o = Options {
         csv: false,
         caller: Caller::Main,
+        gap: std::time::Duration::ZERO,
         ops: OPS.iter().map(|s| s.to_string()).collect(),
         sizes: SIZES.to_vec(),
         reps: 5,
@@ -93,6 +98,13 @@ fn parse_args() -> Result<Options, String> {
         match a.as_str() {
             "--csv" => o.csv = true,
             "--in-pool" => o.caller = Caller::InPool,
+            "--gap" => {
+                let us: u64 = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--gap needs a number of microseconds")?;
+                o.gap = std::time::Duration::from_micros(us);
+            }
             "--ops" => {
                 o.ops = list(args.next(), "--ops")?;
                 for op in &o.ops {
@@ -139,15 +151,30 @@ struct Case {
 /// Times every case `reps` times, interleaved (one batch of each case in
 /// turn) so that a noisy neighbour slows all cases alike, and returns the
 /// median seconds per call of each.
-fn measure(cases: &mut [Case], reps: usize, init: &[f32], buf: &mut [f32]) -> Vec<f64> {
+fn measure(
+    cases: &mut [Case],
+    reps: usize,
+    gap: std::time::Duration,
+    init: &[f32],
+    buf: &mut [f32],
+) -> Vec<f64> {
+    let run = |c: &mut Case, iters, buf: &mut [f32]| {
+        if gap.is_zero() {
+            timed(iters, init, buf, c.restore, &mut c.f)
+        } else {
+            timed_after_gap(iters, init, buf, c.restore, gap, &mut c.f)
+        }
+    };
     for c in cases.iter_mut() {
-        // Warm up (page in, wake threads) and size a batch to about 2 ms.
-        let once = timed(2, init, buf, c.restore, &mut c.f).as_secs_f64() / 2.0;
-        c.batch = ((2e-3 / once.max(1e-9)) as u64).clamp(1, 1 << 16);
+        // Warm up (page in, wake threads) and size a batch to about 2 ms of
+        // calls (at most 64 calls after gaps).
+        let once = run(c, 2, buf).as_secs_f64() / 2.0;
+        let max = if gap.is_zero() { 1 << 16 } else { 64 };
+        c.batch = ((2e-3 / once.max(1e-9)) as u64).clamp(1, max);
     }
     for _ in 0..reps {
         for c in cases.iter_mut() {
-            let t = timed(c.batch, init, buf, c.restore, &mut c.f).as_secs_f64();
+            let t = run(c, c.batch, buf).as_secs_f64();
             c.per_call.push(t / c.batch as f64);
         }
     }
@@ -192,7 +219,7 @@ fn main() {
 
     if o.csv {
         println!(
-            "op,size,path,elements,ns_per_call,gelem_per_s,gb_per_s,pct_of_ceiling,level,threads,caller"
+            "op,size,path,elements,ns_per_call,gelem_per_s,gb_per_s,pct_of_ceiling,level,threads,caller,gap_us"
         );
     } else {
         println!(
@@ -208,6 +235,14 @@ fn main() {
             PARALLEL_THRESHOLD_BYTES / 1024
         );
         println!("Caller: {}", o.caller.label());
+        if o.gap.is_zero() {
+            println!("Calls: back to back");
+        } else {
+            println!(
+                "Calls: each after {} µs of busy work on the calling thread",
+                o.gap.as_micros()
+            );
+        }
         println!();
         println!(
             "{:<20} {:>5}  {:<12} {:>9} {:>8} {:>10}",
@@ -217,7 +252,7 @@ fn main() {
     let print = |r: &Row| {
         if o.csv {
             println!(
-                "{},{},{},{},{:.1},{:.3},{:.2},{:.1},{},{threads},{}",
+                "{},{},{},{},{:.1},{:.3},{:.2},{:.1},{},{threads},{},{}",
                 r.op,
                 size_name(r.n),
                 r.path,
@@ -227,7 +262,8 @@ fn main() {
                 r.gbytes(),
                 r.pct(),
                 Level::active(),
-                o.caller.name()
+                o.caller.name(),
+                o.gap.as_micros()
             );
         } else {
             println!(
@@ -271,7 +307,7 @@ fn main() {
                 }
             }
         }
-        let secs = measure(&mut cases, o.reps, &init, &mut buf);
+        let secs = measure(&mut cases, o.reps, o.gap, &init, &mut buf);
         let ceiling_secs = cases
             .iter()
             .zip(&secs)

@@ -76,6 +76,34 @@ pub fn timed(
     total
 }
 
+/// Like [`timed`], but each call comes after `gap` of busy work on the
+/// calling thread (untimed), as a program's calls come between other
+/// computations: this measures a call that finds the pool as such a
+/// program leaves it, where `timed` measures calls back to back.
+pub fn timed_after_gap(
+    iters: u64,
+    init: &[f32],
+    buf: &mut [f32],
+    restore: bool,
+    gap: Duration,
+    f: &mut impl FnMut(&mut [f32]),
+) -> Duration {
+    let mut total = Duration::ZERO;
+    for done in 0..iters {
+        if done == 0 || (restore && done.is_multiple_of(CALLS_PER_RESTORE)) {
+            buf.copy_from_slice(init);
+        }
+        let until = Instant::now() + gap;
+        while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+        let t = Instant::now();
+        f(black_box(&mut *buf));
+        total += t.elapsed();
+    }
+    total
+}
+
 /// An in-place op on a buffer.
 pub type InPlaceFn = Box<dyn FnMut(&mut [f32])>;
 /// A two-slice op on (source or `x`, destination or `grad`).

@@ -66,13 +66,6 @@ const SHARED_UNIT_BYTES: usize = if cfg!(miri) { 1024 } else { 16 * 1024 };
 #[cfg(feature = "rayon")]
 const SPLIT_ALIGN_BYTES: usize = 64;
 
-fn envv(k: &str, d: usize) -> usize {
-    std::env::var(k)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(d)
-}
-
 /// How a call from outside the pool is split.
 #[cfg(feature = "rayon")]
 fn from_outside<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, wake: shared::Wake) {
@@ -111,11 +104,11 @@ pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>)
         }
         return run(level, op, io);
     }
-    if bytes < envv("XWARM", WARM_MIN_BYTES) {
+    if bytes < WARM_MIN_BYTES {
         return io.run(level, op);
     }
     let recent = linger::recent();
-    let wake = if bytes >= envv("XCOLD", COLD_MIN_BYTES) || recent {
+    let wake = if bytes >= COLD_MIN_BYTES || recent {
         shared::Wake::Spawn
     } else {
         shared::Wake::LingeringOnly

@@ -16,10 +16,14 @@
 //! buffer that fits the cores' private caches stays there (handing out
 //! pieces from one shared counter instead mixed the parts up, and made
 //! `relu_into` at 128 Ki `f32` slower than the serial kernel). Owners claim
-//! a quarter of what is left of their region at a time, thieves one unit,
-//! so that claims are few but the last pieces are small and the
-//! participants finish together. Each region sits on its own cache line, so
-//! claims do not bounce a line between cores until the stealing starts.
+//! seven eighths of what is left of their region at a time, thieves one
+//! unit from the back, so that a region's bulk stays with its owner while
+//! its last units can still go to whoever is free. (Claiming a quarter at a
+//! time moved more units between cores and measured 0-10% slower at 64-256
+//! Ki `f32`; claiming the whole region at once measured alike, but leaves
+//! nothing to steal from a helper whose core a neighbour takes.) Each
+//! region sits on its own cache line, so claims do not bounce a line
+//! between cores until the stealing starts.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -45,8 +49,8 @@ impl Region {
             .store(((hi as u64) << 32) | lo as u64, Ordering::Relaxed);
     }
 
-    /// Claims units: a quarter of what is left from the front (`owner`),
-    /// or one from the back. Returns the first unit and how many.
+    /// Claims units: seven eighths of what is left (at least one) from the
+    /// front (`owner`), or one from the back. Returns the first unit and how many.
     fn claim(&self, owner: bool) -> Option<(usize, usize)> {
         let mut cur = self.0.load(Ordering::Relaxed);
         loop {
@@ -55,7 +59,7 @@ impl Region {
                 return None;
             }
             let (next, first, n) = if owner {
-                let n = (hi - lo).div_ceil(4);
+                let n = (hi - lo) - (hi - lo) / 8;
                 (cur + n, lo, n)
             } else {
                 (cur - (1 << 32), hi - 1, 1)
