@@ -7,22 +7,83 @@ use crate::kernel::Io;
 use crate::level::Level;
 use crate::ops::Op;
 
-/// Splits `io` in halves, each rounded up to `align` elements, until a
-/// piece has at most `chunk` elements, and runs the pieces as rayon jobs.
+/// Splits `io` into `pieces` pieces and runs them as rayon jobs. Every cut
+/// falls on a multiple of `align` elements, and every piece has at least
+/// `(io.len() / align / pieces) * align` elements: the last piece takes
+/// the elements past the last whole `align`.
 pub(super) fn run<T: Element, O: Op<T>>(
     level: Level,
     op: O,
     io: Io<'_, T>,
-    chunk: usize,
+    pieces: usize,
     align: usize,
 ) {
-    if io.len() <= chunk {
+    if pieces <= 1 {
         return io.run(level, op);
     }
-    let mid = (io.len() / 2).next_multiple_of(align).min(io.len());
+    let (mid, lo_pieces) = cut(io.len(), pieces, align);
     let (lo, hi) = io.split_at(mid);
     rayon::join(
-        || run(level, op, lo, chunk, align),
-        || run(level, op, hi, chunk, align),
+        || run(level, op, lo, lo_pieces, align),
+        || run(level, op, hi, pieces - lo_pieces, align),
     );
+}
+
+/// Where to cut `len` elements bound for `pieces` pieces: after the first
+/// `pieces / 2` pieces' share of the whole `align`-element units. Returns
+/// the cut and the number of pieces before it. Each side keeps at least its
+/// pieces' share of units, rounded down, so the guarantee of [`run`] holds
+/// at every level of the recursion.
+fn cut(len: usize, pieces: usize, align: usize) -> (usize, usize) {
+    let units = len / align;
+    let lo_pieces = pieces / 2;
+    let lo_units = (units as u128 * lo_pieces as u128 / pieces as u128) as usize;
+    (lo_units * align, lo_pieces)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    /// The pieces `run` would make.
+    fn pieces(len: usize, pieces: usize, align: usize, out: &mut Vec<usize>) {
+        if pieces <= 1 {
+            return out.push(len);
+        }
+        let (mid, lo) = cut(len, pieces, align);
+        self::pieces(mid, lo, align, out);
+        self::pieces(len - mid, pieces - lo, align, out);
+    }
+
+    #[test]
+    fn every_piece_gets_its_share() {
+        for align in [1, 8, 16] {
+            for count in 1..=13 {
+                for len in (0..5000).chain([131_088, (1 << 27) + 5]) {
+                    let mut out = Vec::new();
+                    pieces(len, count, align, &mut out);
+                    assert_eq!(out.len(), count);
+                    assert_eq!(out.iter().sum::<usize>(), len);
+                    let least = len / align / count * align;
+                    assert!(
+                        out.iter().all(|&p| p >= least),
+                        "{len} {count} {align}: {out:?}"
+                    );
+                    let cuts = out.iter().scan(0, |at, &p| {
+                        *at += p;
+                        Some(*at)
+                    });
+                    assert!(cuts.take(count - 1).all(|c| c % align == 0));
+                }
+            }
+        }
+    }
+
+    /// The case that once split unevenly: 128 Ki + 16 `f32` in two pieces.
+    #[test]
+    fn a_call_at_the_threshold_splits_in_two() {
+        let mut out = Vec::new();
+        pieces(131_088, 2, 16, &mut out);
+        assert_eq!(out, [65_536, 65_552]);
+    }
 }

@@ -41,30 +41,62 @@ use crate::ops::Op;
 /// sweep that covered it (0.75x for relu, 0.90x for leaky_relu_grad).
 pub const PARALLEL_THRESHOLD_BYTES: usize = 512 * 1024;
 
-/// Inside the pool, no piece of a split reads less than this. Measured
-/// with `par` alone (`examples/throughput.rs --in-pool --paths par`, two
-/// interleaved rounds, G elem/s) at 256 Ki `f32`: 16 KiB pieces 19-23
-/// (relu) and 19-20 (relu_grad), 64 KiB 23-28 and 21-25, 256 KiB 27-32 and
-/// 23-26; at 1 Mi and above the piece size is set by `CHUNKS_PER_THREAD`
-/// instead. Under Miri it is 1 KiB, so that splitting runs on buffers
-/// small enough to interpret.
+/// Inside the pool, a call is cut into pieces that each read at least
+/// this much (and at most [`PIECES_PER_THREAD`] per thread), so a call
+/// reading less than twice this runs in one piece, and a call at
+/// [`PARALLEL_THRESHOLD_BYTES`] in two. Measured with `par` alone
+/// (`examples/throughput.rs --in-pool --paths par`, two interleaved rounds,
+/// G elem/s) at 256 Ki `f32`: 16 KiB pieces 19-23 (relu) and 19-20
+/// (relu_grad), 64 KiB 23-28 and 21-25, 256 KiB 27-32 and 23-26; at 1 Mi
+/// and above the piece count is set by `PIECES_PER_THREAD` instead. Under
+/// Miri it is 1 KiB, so that splitting runs on buffers small enough to
+/// interpret.
 #[cfg(feature = "rayon")]
-const MIN_CHUNK_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
+const MIN_PIECE_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
 
 /// Inside the pool, pieces per thread: more than one lets a thread that
 /// finishes early (the other core was busy with something else) steal the
 /// rest. One and four measured alike within the noise (16 Mi `f32`:
 /// 5.9-6.8 G elem/s either way); four keeps the stealing.
 #[cfg(feature = "rayon")]
-const CHUNKS_PER_THREAD: usize = 4;
+const PIECES_PER_THREAD: usize = 4;
 
 /// From outside the pool, the bytes read by one unit of work.
 #[cfg(feature = "rayon")]
 const SHARED_UNIT_BYTES: usize = if cfg!(miri) { 1024 } else { 16 * 1024 };
 
-/// Splits are rounded to this many bytes so chunks start on cache lines.
+/// Cuts fall on multiples of this many bytes, so pieces start on cache
+/// lines.
 #[cfg(feature = "rayon")]
 const SPLIT_ALIGN_BYTES: usize = 64;
+
+/// From outside the pool, calls whose destination is smaller than this
+/// run serially. Above it they are shared when a helper lingers or the
+/// calls come back to back (see [`COLD_MIN_READ_BYTES`] for the rest).
+///
+/// Measured side by side (`examples/throughput.rs --paths simd,par`,
+/// medians of 15, calls back to back from the main thread, G elem/s):
+/// in place, `par` lost at 32 Ki `f32` (relu 12.4 vs `simd` 13.3), won
+/// narrowly at 40 Ki (14.7 vs 13.4) and clearly at 48 Ki (15.7-18.6 vs
+/// 13.0-13.4); the two-slice forms crossed at the same element count
+/// (relu_backward 9.8 vs 10.3 at 32 Ki, 12.7 vs 11.1 at 40 Ki, 13.0-15.2
+/// vs 10.8-10.9 at 48 Ki). Hence 192 KiB of destination: 48 Ki `f32`.
+#[cfg(feature = "rayon")]
+const WARM_MIN_DST_BYTES: usize = 192 * 1024;
+
+/// From outside the pool, calls that read at least this much wake helpers
+/// even when none lingers and the calls do not come back to back: then a
+/// sleeping worker must be woken, which cost the caller 11 µs and started
+/// 36 µs late on the development machine.
+///
+/// Measured with each call after 500 µs of busy work on the main thread
+/// (`examples/throughput.rs --gap 500 --paths simd,par`, medians of 9,
+/// three runs): in place, `par` lost at 512 Ki `f32` (0.75-0.85x of
+/// `simd`), was even to 1.4x at 768 Ki and won at 1 Mi (1.3-1.5x); the
+/// two-slice forms lost at 256 Ki (0.75-0.87x) and won at 512 Ki
+/// (1.06-1.9x). Both cross near 4 MiB read.
+#[cfg(feature = "rayon")]
+const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
 
 /// How a call from outside the pool is split.
 #[cfg(feature = "rayon")]
@@ -85,45 +117,36 @@ pub(crate) fn run<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
         return from_outside(level, op, io, shared::Wake::Spawn);
     }
     let threads = rayon::current_num_threads();
-    let per_elem = io.bytes_read_per_elem();
     let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
-    let min_chunk = MIN_CHUNK_BYTES / per_elem;
-    if threads <= 1 || io.len() <= min_chunk {
+    // A multiple of `align`, so that no piece is shorter (see `join::run`).
+    let min_piece = MIN_PIECE_BYTES / io.bytes_read_per_elem();
+    let pieces = (io.len() / min_piece).min(threads * PIECES_PER_THREAD);
+    if threads <= 1 {
         return io.run(level, op);
     }
-    let chunk = min_chunk.max(io.len().div_ceil(threads * CHUNKS_PER_THREAD));
-    join::run(level, op, io, chunk, align);
+    join::run(level, op, io, pieces, align);
 }
 
 #[cfg(feature = "rayon")]
 pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
-    let bytes = io.len() * io.bytes_read_per_elem();
+    let read = io.len() * io.bytes_read_per_elem();
     if rayon::current_thread_index().is_some() {
-        if bytes < PARALLEL_THRESHOLD_BYTES {
+        if read < PARALLEL_THRESHOLD_BYTES {
             return io.run(level, op);
         }
         return run(level, op, io);
     }
-    if bytes < WARM_MIN_BYTES {
+    if io.len() * core::mem::size_of::<T>() < WARM_MIN_DST_BYTES {
         return io.run(level, op);
     }
-    let recent = linger::recent();
-    let wake = if bytes >= COLD_MIN_BYTES || recent {
+    let back_to_back = linger::recent();
+    let wake = if read >= COLD_MIN_READ_BYTES || back_to_back {
         shared::Wake::Spawn
     } else {
         shared::Wake::LingeringOnly
     };
     from_outside(level, op, io, wake);
 }
-
-/// From outside the pool, calls reading less run serially.
-#[cfg(feature = "rayon")]
-const WARM_MIN_BYTES: usize = 128 * 1024;
-
-/// From outside the pool, calls reading this much wake helpers even when
-/// none lingers and the calls do not come back to back.
-#[cfg(feature = "rayon")]
-const COLD_MIN_BYTES: usize = 4 * 1024 * 1024;
 
 #[cfg(not(feature = "rayon"))]
 pub(crate) fn run<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
