@@ -5,7 +5,8 @@ ratio of the better of C on 1 thread and C on 2 OpenMP threads, and as a
 ratio of the crate's own single-threaded `simd` path.
 
     python3 benches/c/compare.py [--reps N] [--rounds N] [--sizes 4Ki,1Mi,..]
-                                 [--ops relu,..] [--in-pool]
+                                 [--ops relu,..] [--in-pool] [--cflags FLAGS]
+                                 [--report BINARY]
 
 Both programs call from their main thread, as a program does: OpenMP's
 caller is one of its two threads, and the crate is called from outside
@@ -40,6 +41,8 @@ def main():
     ap.add_argument("--sizes", default=SIZES)
     ap.add_argument("--ops", default=",".join(OPS))
     ap.add_argument("--in-pool", action="store_true", help="call the crate from a pool worker")
+    ap.add_argument("--cflags", default="-O3 -march=native",
+                    help="gcc flags for the C loops (e.g. add -mno-avx512f for AVX2 only)")
     ap.add_argument("--report", default="target/release/examples/throughput",
                     help="the crate's report binary (default: built from this tree)")
     a = ap.parse_args()
@@ -47,8 +50,8 @@ def main():
     ops = a.ops.split(",")
 
     subprocess.run(["mkdir", "-p", "target"], check=True)
-    subprocess.run(["gcc", "-O3", "-march=native", "-fopenmp", "benches/c/baseline.c",
-                    "-o", "target/c-baseline"], check=True)
+    subprocess.run(["gcc"] + a.cflags.split() + ["-fopenmp", "benches/c/baseline.c",
+                                                  "-o", "target/c-baseline"], check=True)
     if a.report == ap.get_default("report"):
         subprocess.run(["cargo", "build", "--quiet", "--release", "--example", "throughput"],
                        check=True)
@@ -72,7 +75,8 @@ def main():
 
     med = {k: statistics.median(v) for k, v in {**c_fig, **rust}.items()}
     caller = "a rayon pool worker" if a.in_pool else "the main thread, outside rayon's pool"
-    print(f"G elem/s, median of {a.rounds} alternations; the crate called from {caller}")
+    print(f"G elem/s, median of {a.rounds} alternations; C built with gcc {a.cflags}; "
+          f"the crate called from {caller}")
     print(f"{'op':<20} {'size':>9} {'C-1t':>7} {'C-2t':>7} {'simd':>7} {'root':>7}"
           f" {'root/C':>7} {'root/simd':>9}")
     worst_c, worst_simd = [], []

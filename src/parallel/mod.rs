@@ -84,6 +84,11 @@ const SPLIT_ALIGN_BYTES: usize = 64;
 #[cfg(feature = "rayon")]
 const WARM_MIN_DST_BYTES: usize = 192 * 1024;
 
+// A pool worker's calls below `WARM_MIN_DST_BYTES` of destination read
+// less than `PARALLEL_THRESHOLD_BYTES` even with two slices.
+#[cfg(feature = "rayon")]
+const _: () = assert!(2 * WARM_MIN_DST_BYTES <= PARALLEL_THRESHOLD_BYTES);
+
 /// From outside the pool, calls that read at least this much wake helpers
 /// even when none lingers and the calls do not come back to back: then a
 /// sleeping worker must be woken, which cost the caller 11 µs and started
@@ -129,15 +134,17 @@ pub(crate) fn run<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
 
 #[cfg(feature = "rayon")]
 pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+    // Below this every caller runs serially (see the assertion below), so
+    // the smallest calls pay one comparison.
+    if io.len() * core::mem::size_of::<T>() < WARM_MIN_DST_BYTES {
+        return io.run(level, op);
+    }
     let read = io.len() * io.bytes_read_per_elem();
     if rayon::current_thread_index().is_some() {
         if read < PARALLEL_THRESHOLD_BYTES {
             return io.run(level, op);
         }
         return run(level, op, io);
-    }
-    if io.len() * core::mem::size_of::<T>() < WARM_MIN_DST_BYTES {
-        return io.run(level, op);
     }
     let back_to_back = linger::recent();
     let wake = if read >= COLD_MIN_READ_BYTES || back_to_back {
