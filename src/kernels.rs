@@ -17,8 +17,22 @@ pub enum Threading {
     /// Split into chunks that rayon runs in parallel (on the current rayon
     /// pool). Without the `rayon` feature, the same as `Serial`.
     Parallel,
-    /// `Serial` below [`PARALLEL_THRESHOLD_BYTES`] or on a one-thread pool,
-    /// `Parallel` above it.
+    /// `Serial` for small calls, `Parallel` for large ones; where the
+    /// switch lies depends on the calling thread, since handing work to
+    /// another thread costs more from outside the pool:
+    /// - from a worker of a rayon pool (code inside `ThreadPool::install`
+    ///   or a `par_iter`), calls reading at least
+    ///   [`PARALLEL_THRESHOLD_BYTES`] (128 Ki `f32` in place, 64 Ki for
+    ///   the two-slice forms) run in parallel;
+    /// - from any other thread, calls writing at least 192 KiB (48 Ki
+    ///   `f32`) run in parallel when the calls come back to back (less
+    ///   than 100 µs apart) or a pool worker still waits from the previous
+    ///   call; calls reading at least 8 MiB (2 Mi `f32` in place, 1 Mi for
+    ///   the two-slice forms) always do;
+    /// - on a one-thread pool, every call runs serially.
+    ///
+    /// The documentation of `PARALLEL_THRESHOLD_BYTES` and of the
+    /// crate's parallel driver gives the measurements behind each switch.
     ///
     /// [`PARALLEL_THRESHOLD_BYTES`]: crate::PARALLEL_THRESHOLD_BYTES
     Auto,

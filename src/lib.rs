@@ -16,9 +16,14 @@
 //! - [`simd`]: single-threaded vector kernels. On x86_64 the AVX2 kernel is
 //!   chosen at run time when the CPU has AVX2, in any build; elsewhere, or
 //!   on older CPUs, `wide`'s portable 256-bit vectors (see [`Level`]).
-//! - [`par`] (feature `rayon`, on by default): the buffer split into chunks
-//!   that rayon's threads run through the `simd` kernel.
-//! - The crate root: `simd` below [`PARALLEL_THRESHOLD_BYTES`], `par` above.
+//! - [`par`] (feature `rayon`, on by default): the buffer shared among
+//!   rayon's threads, each running the `simd` kernel on its part. Called
+//!   from a pool worker, it splits with `rayon::join`; called from any
+//!   other thread (a program's main thread), the caller works through its
+//!   part at once while pool workers join in, so it never waits for a
+//!   worker to wake.
+//! - The crate root: `simd` for small buffers, `par` for large ones, with
+//!   a switch that depends on who calls (see [`Threading::Auto`]).
 //!   Without the `rayon` feature the root functions are the `simd` ones.
 //! - [`Kernels`]: any supported level with any threading, for forcing one
 //!   kernel (the environment variable `RELU_KERNELS_LEVEL=scalar|portable|avx2`
@@ -108,5 +113,5 @@ pub const DEFAULT_ALPHA_F64: f64 = 0.01;
 
 entry_points::entry_points!(
     crate::Kernels::auto(),
-    "serially for small buffers and in parallel above `PARALLEL_THRESHOLD_BYTES`"
+    "serially for small buffers and in parallel for large ones (see `Threading::Auto`)"
 );

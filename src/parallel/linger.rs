@@ -35,7 +35,7 @@ const SLOTS: usize = 8;
 const IDLE: usize = 0;
 /// A worker waits here for work.
 const WAITING: usize = 1;
-/// The waiting worker is busy (with handed work or other rayon jobs).
+/// The waiting worker runs work handed to it.
 const BUSY: usize = 2;
 /// Handed work is a job pointer (aligned to more than this) with the
 /// region to work on in the bits below.
@@ -147,7 +147,7 @@ fn wait_in_a_slot() {
             continue;
         }
         spins = spins.wrapping_add(1);
-        if spins % 64 != 0 {
+        if !spins.is_multiple_of(16) {
             core::hint::spin_loop();
             continue;
         }

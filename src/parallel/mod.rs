@@ -19,16 +19,19 @@ use crate::kernel::Io;
 use crate::level::Level;
 use crate::ops::Op;
 
-/// Calls that read fewer bytes than this run serially in the root functions
+/// Calls from a worker of a rayon pool that read fewer bytes than this run
+/// serially in the root functions
 /// ([`Threading::Auto`](crate::Threading::Auto)); larger ones are split over
-/// rayon's threads. An in-place call reads its one slice, a two-slice call
-/// both, so for `f32` the switch is at 128 Ki elements in place and 64 Ki
-/// for the out-of-place and backward forms (half that for `f64`).
+/// the pool's threads. An in-place call reads its one slice, a two-slice
+/// call both, so for `f32` the switch is at 128 Ki elements in place and
+/// 64 Ki for the out-of-place and backward forms (half that for `f64`).
+/// Calls from other threads switch elsewhere (see `Threading::Auto`).
 ///
 /// # How it was chosen
 /// On the 2-core AMD EPYC machines this crate is developed on, `simd` and
-/// `par` were timed side by side (interleaved, medians of 11-15 timings,
-/// `examples/throughput.rs --paths simd,par --sizes ...`) from 32 Ki to
+/// `par` were timed side by side from a pool worker (interleaved, medians
+/// of 11-15 timings, `examples/throughput.rs --in-pool --paths simd,par
+/// --sizes ...`) from 32 Ki to
 /// 512 Ki `f32`. In place, `par` lost at 64 Ki and below in nearly every
 /// run (0.7-0.97x of `simd`): handing half the buffer to the other core
 /// costs about as much as the serial pass takes (2-4 µs at 64 Ki). At
@@ -95,13 +98,14 @@ const _: () = assert!(2 * WARM_MIN_DST_BYTES <= PARALLEL_THRESHOLD_BYTES);
 /// 36 µs late on the development machine.
 ///
 /// Measured with each call after 500 µs of busy work on the main thread
-/// (`examples/throughput.rs --gap 500 --paths simd,par`, medians of 9,
-/// three runs): in place, `par` lost at 512 Ki `f32` (0.75-0.85x of
-/// `simd`), was even to 1.4x at 768 Ki and won at 1 Mi (1.3-1.5x); the
-/// two-slice forms lost at 256 Ki (0.75-0.87x) and won at 512 Ki
-/// (1.06-1.9x). Both cross near 4 MiB read.
+/// (`examples/throughput.rs --gap 500 --paths simd,par`, medians of 7-9,
+/// several runs): in place, `par` lost at 512 Ki `f32` (0.75-0.85x of
+/// `simd`), ranged from 0.86x to 1.5x at 768 Ki-1 Mi and won from 2 Mi
+/// (1.25-1.9x); the two-slice forms lost at 256 Ki (0.75-0.87x), ranged
+/// from 1.06x to 1.9x at 512 Ki and won at 1 Mi (1.3-2.4x). Hence 8 MiB
+/// read, where both forms won in every run.
 #[cfg(feature = "rayon")]
-const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
+const COLD_MIN_READ_BYTES: usize = 8 * 1024 * 1024;
 
 /// How a call from outside the pool is split.
 #[cfg(feature = "rayon")]
