@@ -48,22 +48,27 @@ struct Slot(AtomicUsize);
 
 static SLOT: [Slot; SLOTS] = [const { Slot(AtomicUsize::new(IDLE)) }; SLOTS];
 
-/// Nanoseconds since `EPOCH` when a call last started (see [`recent`]).
-static LAST_CALL: AtomicU64 = AtomicU64::new(0);
+/// Nanoseconds since `EPOCH` when a call last ended (see [`recent`]).
+static LAST_END: AtomicU64 = AtomicU64::new(0);
 
 fn now_ns() -> u64 {
     static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    // Never 0, which `LAST_CALL` uses for "no call yet".
+    // Never 0, which `LAST_END` uses for "no call yet".
     EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64 + 1
 }
 
-/// Notes that a call starts, and returns whether the previous one started
-/// less than [`LINGER`] ago: calls that come back to back are worth waking
-/// a helper for, since it then lingers for the ones that follow.
+/// Whether the previous call ended less than [`LINGER`] ago: calls that
+/// come back to back are worth waking a helper for, since it then lingers
+/// for the ones that follow. (Measured from the previous call's end, not
+/// its start: calls longer than `LINGER` must count as back to back too.)
 pub(super) fn recent() -> bool {
-    let now = now_ns();
-    let last = LAST_CALL.swap(now, Ordering::Relaxed);
-    last != 0 && now.saturating_sub(last) < LINGER.as_nanos() as u64
+    let last = LAST_END.load(Ordering::Relaxed);
+    last != 0 && now_ns().saturating_sub(last) < LINGER.as_nanos() as u64
+}
+
+/// Notes that a call has ended, for [`recent`].
+pub(super) fn ended() {
+    LAST_END.store(now_ns(), Ordering::Relaxed);
 }
 
 /// How many workers wait for work now (racy: a hint).

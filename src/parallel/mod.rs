@@ -157,6 +157,7 @@ pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>)
         shared::Wake::LingeringOnly
     };
     from_outside(level, op, io, wake);
+    linger::ended();
 }
 
 #[cfg(not(feature = "rayon"))]
