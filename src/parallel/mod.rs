@@ -97,15 +97,18 @@ const _: () = assert!(2 * WARM_MIN_DST_BYTES <= PARALLEL_THRESHOLD_BYTES);
 /// sleeping worker must be woken, which cost the caller 11 µs and started
 /// 36 µs late on the development machine.
 ///
-/// Measured with each call after 500 µs of busy work on the main thread
-/// (`examples/throughput.rs --gap 500 --paths simd,par`, medians of 7-9,
-/// several runs): in place, `par` lost at 512 Ki `f32` (0.75-0.85x of
-/// `simd`), ranged from 0.86x to 1.5x at 768 Ki-1 Mi and won from 2 Mi
-/// (1.25-1.9x); the two-slice forms lost at 256 Ki (0.75-0.87x), ranged
-/// from 1.06x to 1.9x at 512 Ki and won at 1 Mi (1.3-2.4x). Hence 8 MiB
-/// read, where both forms won in every run.
+/// Measured call by call, each after 500 µs of busy work on the main
+/// thread, the root function against `simd` interleaved (300 calls each,
+/// medians of per-call times, two runs). With the switch here: in place,
+/// 1 Mi `f32` (4 MiB read) relu 0.98-1.00x, leaky_relu_grad 1.20-1.33x,
+/// 2 Mi 1.54-1.63x; two slices, 512 Ki (4 MiB) 1.02-1.37x and 768 Ki
+/// 1.43-1.48x. So at 4 MiB the wake-up just pays for itself for the
+/// fastest op. With the switch at 8 MiB, the gap-timed report
+/// (`--gap 500`) had shown losses below 4 MiB read (in place 512 Ki:
+/// 0.75-0.85x; two slices 256 Ki: 0.75-0.87x). Calls that come back to
+/// back need far less (see [`WARM_MIN_DST_BYTES`]).
 #[cfg(feature = "rayon")]
-const COLD_MIN_READ_BYTES: usize = 8 * 1024 * 1024;
+const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
 
 /// How a call from outside the pool is split.
 #[cfg(feature = "rayon")]
