@@ -103,10 +103,11 @@ const _: () = assert!(2 * WARM_MIN_DST_BYTES <= PARALLEL_THRESHOLD_BYTES);
 /// 1 Mi `f32` (4 MiB read) relu 0.98-1.00x, leaky_relu_grad 1.20-1.33x,
 /// 2 Mi 1.54-1.63x; two slices, 512 Ki (4 MiB) 1.02-1.37x and 768 Ki
 /// 1.43-1.48x. So at 4 MiB the wake-up just pays for itself for the
-/// fastest op. With the switch at 8 MiB, the gap-timed report
-/// (`--gap 500`) had shown losses below 4 MiB read (in place 512 Ki:
-/// 0.75-0.85x; two slices 256 Ki: 0.75-0.87x). Calls that come back to
-/// back need far less (see [`WARM_MIN_DST_BYTES`]).
+/// fastest op. Below it, `par` (which always wakes helpers) lost in the
+/// gap-timed report (`examples/throughput.rs --gap 500 --paths simd,par`):
+/// in place at 512 Ki, 0.75-0.85x; two slices at 256 Ki, 0.75-0.87x.
+/// Calls that come back to back need far less (see
+/// [`WARM_MIN_DST_BYTES`]).
 #[cfg(feature = "rayon")]
 const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
 
