@@ -26,7 +26,7 @@ pub enum Threading {
     ///   the two-slice forms) run in parallel;
     /// - from any other thread, calls writing at least 192 KiB (48 Ki
     ///   `f32`) run in parallel when the calls come back to back (less
-    ///   than 100 µs apart) or a pool worker still waits from the previous
+    ///   than 250 µs apart) or a pool worker still waits from the previous
     ///   call; calls reading at least 8 MiB (2 Mi `f32` in place, 1 Mi for
     ///   the two-slice forms) always do;
     /// - on a one-thread pool, every call runs serially.

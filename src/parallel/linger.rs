@@ -23,10 +23,15 @@ pub(super) struct Header {
     pub(super) help: unsafe fn(*const Header, usize),
 }
 
-/// How long a helper waits for the next call. Comparable to how long
-/// rayon's own idle workers spin (32 rounds of `yield_now`) before they
-/// sleep, and far below OpenMP's default spin.
-const LINGER: Duration = Duration::from_micros(if cfg!(miri) { 20 } else { 100 });
+/// How long a helper waits for the next call. It spins meanwhile, so this
+/// is what a burst of calls costs a core after its last call. Rayon's own
+/// idle workers spin for 32 rounds of `yield_now` (tens of µs) before they
+/// sleep; OpenMP's workers spin for milliseconds by default. Measured from
+/// the main thread (`benches/ab.py`, medians of five alternating runs),
+/// 250 µs against 100 µs gave 1.03-1.16x at 1 Mi `f32`, where the report
+/// restores the input between calls with a 4 MiB copy that outlasts 100 µs,
+/// and the same figures elsewhere (0.96-1.02x from 64 Ki to 4 Mi).
+const LINGER: Duration = Duration::from_micros(if cfg!(miri) { 20 } else { 250 });
 
 /// At most this many workers linger at once; more helpers are spawned.
 const SLOTS: usize = 8;
@@ -171,6 +176,10 @@ fn wait_in_a_slot() {
         // own region and steals from this one), while one that saw the slot
         // busy would spawn a helper, and rayon would wake a sleeping worker
         // for it at the caller's expense (11 µs on the development machine).
-        rayon::yield_now();
+        // Now and then the core goes to any other thread that wants it, as
+        // rayon's own idle workers do.
+        if rayon::yield_now() != Some(rayon::Yield::Executed) && spins.is_multiple_of(256) {
+            std::thread::yield_now();
+        }
     }
 }
