@@ -27,8 +27,10 @@ pub enum Threading {
     /// - from any other thread, calls writing at least 192 KiB (48 Ki
     ///   `f32`) run in parallel when the calls come back to back (less
     ///   than 250 µs apart) or a pool worker still waits from the previous
-    ///   call; calls reading at least 8 MiB (2 Mi `f32` in place, 1 Mi for
-    ///   the two-slice forms) always do;
+    ///   call; calls reading at least 4 MiB (1 Mi `f32` in place, 512 Ki
+    ///   for the two-slice forms) always do. A worker that helped waits,
+    ///   spinning, up to 250 µs for the next call (running other rayon
+    ///   work meanwhile), so that calls in a burst find it awake;
     /// - on a one-thread pool, every call runs serially.
     ///
     /// The documentation of `PARALLEL_THRESHOLD_BYTES` and of the
