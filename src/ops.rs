@@ -6,10 +6,12 @@
 //! place, source and destination are the same slice; the unary ops ignore
 //! `y` (and the compiler drops its load).
 //!
-//! The vector bodies avoid storing a `select` of a value loaded from the
-//! destination: LLVM turns that into `vmaskmovps`, which runs at a tenth of
-//! the speed on AMD Zen. Each body uses a multiply or plain bitwise logic
-//! instead, chosen so that every lane gets the exact bits of the reference.
+//! The vector bodies say what each lane gets in terms of [`Vector`]'s
+//! methods; each vector type computes those the cheapest way its lanes
+//! allow. No body stores a `select` of a value loaded from the destination:
+//! LLVM turns that into `vmaskmovps`, which runs at a tenth of the speed on
+//! AMD Zen. Scaling is a multiply by 1 or `alpha`, and clearing is bitwise,
+//! chosen so that every lane gets the exact bits of the reference.
 
 use crate::Element;
 use crate::scalar;
@@ -33,22 +35,6 @@ pub(crate) trait Op<T: Element>: Copy + Send + Sync + 'static {
     fn vector<V: Vector<Elem = T>>(self, x: V, y: V) -> V;
 }
 
-/// The bits of `x` where `x` is NaN, zero elsewhere. OR-ed into a result it
-/// makes the NaN lanes NaN whatever the result had there: a NaN's exponent
-/// is all ones and its mantissa non-zero, and OR keeps both.
-#[inline(always)]
-fn nan_bits<V: Vector>(x: V) -> V {
-    x.is_nan().and(x)
-}
-
-/// 1 where `x` is a number, NaN where it is NaN, in two cheap ops:
-/// `-|x|` (the sign bit set) is at most 0 for every number, so `1` wins the
-/// max; for NaN, `max_or_second` returns its second operand, the NaN.
-#[inline(always)]
-fn one_or_nan<T: Element, V: Vector<Elem = T>>(x: V) -> V {
-    V::splat(T::ONE).max_or_second(x.or(V::splat(T::NEG_ZERO)))
-}
-
 #[derive(Clone, Copy)]
 pub(crate) struct Relu;
 
@@ -59,9 +45,9 @@ impl<T: Element> Op<T> for Relu {
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
-        // Clear the lanes where x <= 0 (both zeros and negatives become +0.0);
-        // NaN compares false and is kept.
-        x.le(V::splat(T::ZERO)).and_not(x)
+        // Clearing (not selecting) leaves NaN as it was and turns -0.0 into
+        // +0.0.
+        x.relu_zero().and_not(x)
     }
 }
 
@@ -75,12 +61,7 @@ impl<T: Element> Op<T> for LeakyRelu<T> {
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
-        // x * 1 is x exactly (zeros, subnormals, infinities, NaN), and
-        // x * alpha is the reference's single multiply.
-        let factor = x
-            .gt(V::splat(T::ZERO))
-            .select(V::splat(T::ONE), V::splat(self.0));
-        x.mul(factor)
+        x.scale_where(x.leaky_scaled(), V::alpha(self.0))
     }
 }
 
@@ -94,8 +75,8 @@ impl<T: Element> Op<T> for ReluGrad {
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
-        // Clear the lanes where x < 0; NaN compares false and stays NaN.
-        x.lt(V::splat(T::ZERO)).and_not(one_or_nan(x))
+        // Clear the lanes where x < 0; NaN is not below 0 and stays NaN.
+        x.lt_zero().and_not(x.one_or_nan())
     }
 }
 
@@ -109,9 +90,8 @@ impl<T: Element> Op<T> for LeakyReluGrad<T> {
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
-        // alpha where x < 0; NaN compares false and stays NaN.
-        x.lt(V::splat(T::ZERO))
-            .select(V::splat(self.0), one_or_nan(x))
+        // alpha where x < 0; NaN is not below 0 and stays NaN.
+        x.lt_zero().select(V::splat(self.0), x.one_or_nan())
     }
 }
 
@@ -128,8 +108,7 @@ impl<T: Element> Op<T> for ReluBackward {
     fn vector<V: Vector<Elem = T>>(self, x: V, dy: V) -> V {
         // Clearing dy's bits (not multiplying by 0) keeps an infinite or NaN
         // dy at a negative x from becoming NaN.
-        let kept = x.lt(V::splat(T::ZERO)).and_not(dy);
-        kept.or(nan_bits(x))
+        x.lt_zero().and_not(dy).or(x.nan_bits())
     }
 }
 
@@ -144,11 +123,8 @@ impl<T: Element> Op<T> for LeakyReluBackward<T> {
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, x: V, dy: V) -> V {
-        // dy * 1 is dy exactly; dy * alpha is the reference's multiply.
-        let factor = x
-            .lt(V::splat(T::ZERO))
-            .select(V::splat(self.0), V::splat(T::ONE));
-        dy.mul(factor).or(nan_bits(x))
+        dy.scale_where(x.lt_zero(), V::alpha(self.0))
+            .or(x.nan_bits())
     }
 }
 

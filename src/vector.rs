@@ -1,23 +1,31 @@
 //! The lane-wise operations every kernel is written in, and their portable
-//! implementation on `wide`'s 256-bit vectors.
+//! implementation on `wide`'s 256-bit float vectors.
 //!
 //! An op writes its vector body once against [`Vector`]; the same body is
-//! compiled for `wide::f32x8`/`wide::f64x4` (the portable level) and for the
-//! AVX2 types in `x86` (the runtime-dispatched level).
+//! compiled for `wide::f32x8`/`wide::f64x4` (the portable level), for the
+//! AVX2 types in `x86`, and for the 16-bit types in `half16`. The methods
+//! say what the ops need (where ReLU gives zero, where Leaky ReLU scales),
+//! not how to compute it, so that each vector type picks the cheapest
+//! instructions for its lanes: a float compare for `f32`, one integer
+//! compare on the bit patterns for `f16`.
 
 use core::ops::{BitAnd, BitOr, BitXor, Mul, Not};
 use wide::{f32x8, f64x4};
 
 /// A 256-bit vector of floats. Masks are vectors whose lanes are all ones
-/// (true) or all zeros (false), as the comparisons produce them.
+/// (true) or all zeros (false).
 pub trait Vector: Copy {
     /// The lane type.
     type Elem: Copy;
     /// Number of lanes.
     const LANES: usize;
+    /// `alpha` as [`Vector::scale_where`] multiplies by it.
+    type Alpha: Copy;
 
     /// Every lane set to `x`.
     fn splat(x: Self::Elem) -> Self;
+    /// `alpha` prepared for [`Vector::scale_where`].
+    fn alpha(alpha: Self::Elem) -> Self::Alpha;
     /// Loads `LANES` elements from `p`.
     ///
     /// # Safety
@@ -42,14 +50,22 @@ pub trait Vector: Copy {
     /// Orders earlier [`Vector::store_stream`] stores before later stores.
     fn fence() {}
 
-    /// `self > o`, false where either is NaN.
-    fn gt(self, o: Self) -> Self;
-    /// `self <= o`, false where either is NaN.
-    fn le(self, o: Self) -> Self;
-    /// `self < o`, false where either is NaN.
-    fn lt(self, o: Self) -> Self;
-    /// True where `self` is NaN.
-    fn is_nan(self) -> Self;
+    /// The lanes ReLU sets to `+0.0`: true where `x < 0` or `x` is `-0.0`,
+    /// false where `x > 0` or NaN. At `+0.0` either, since ReLU gives
+    /// `+0.0` there whichever way the lane goes.
+    fn relu_zero(self) -> Self;
+    /// The lanes Leaky ReLU multiplies by `alpha`: true where `x <= 0`
+    /// (both zeros), false where `x > 0`. For NaN either, since `alpha`
+    /// times a NaN is a NaN.
+    fn leaky_scaled(self) -> Self;
+    /// True where `x < 0`; false for both zeros and NaN.
+    fn lt_zero(self) -> Self;
+    /// The bits of `x` where `x` is NaN, zero elsewhere. OR-ed into a result
+    /// it makes the NaN lanes NaN whatever the result had there: a NaN's
+    /// exponent is all ones and its mantissa non-zero, and OR keeps both.
+    fn nan_bits(self) -> Self;
+    /// 1 where `x` is a number, a NaN where `x` is NaN.
+    fn one_or_nan(self) -> Self;
 
     /// Bitwise and.
     fn and(self, o: Self) -> Self;
@@ -59,13 +75,11 @@ pub trait Vector: Copy {
     fn or(self, o: Self) -> Self;
     /// Bitwise xor.
     fn xor(self, o: Self) -> Self;
-    /// One IEEE multiply per lane (never fused with anything).
-    fn mul(self, o: Self) -> Self;
-    /// `if self > o { self } else { o }` per lane, so `o` wherever either is
-    /// NaN: x86's `maxps` rule, which the ops use to let a NaN through.
-    fn max_or_second(self, o: Self) -> Self;
     /// `if_true` where the mask `self` is set, `if_false` elsewhere.
     fn select(self, if_true: Self, if_false: Self) -> Self;
+    /// `alpha * x` where `mask` is set, as the element type multiplies (one
+    /// multiply, one rounding), and `x`'s own bits elsewhere.
+    fn scale_where(self, mask: Self, alpha: Self::Alpha) -> Self;
 }
 
 macro_rules! impl_wide {
@@ -73,10 +87,15 @@ macro_rules! impl_wide {
         impl Vector for $v {
             type Elem = $t;
             const LANES: usize = $lanes;
+            type Alpha = $v;
 
             #[inline(always)]
             fn splat(x: $t) -> Self {
                 <$v>::splat(x)
+            }
+            #[inline(always)]
+            fn alpha(alpha: $t) -> Self {
+                <$v>::splat(alpha)
             }
             #[inline(always)]
             unsafe fn load(p: *const $t) -> Self {
@@ -91,20 +110,27 @@ macro_rules! impl_wide {
                 unsafe { p.cast::<[$t; $lanes]>().write_unaligned(self.to_array()) }
             }
             #[inline(always)]
-            fn gt(self, o: Self) -> Self {
-                <$v>::simd_gt(self, o)
+            fn relu_zero(self) -> Self {
+                self.simd_le(<$v>::ZERO)
             }
             #[inline(always)]
-            fn le(self, o: Self) -> Self {
-                <$v>::simd_le(self, o)
+            fn leaky_scaled(self) -> Self {
+                self.simd_le(<$v>::ZERO)
             }
             #[inline(always)]
-            fn lt(self, o: Self) -> Self {
-                <$v>::simd_lt(self, o)
+            fn lt_zero(self) -> Self {
+                self.simd_lt(<$v>::ZERO)
             }
             #[inline(always)]
-            fn is_nan(self) -> Self {
-                <$v>::is_nan(self)
+            fn nan_bits(self) -> Self {
+                self.is_nan() & self
+            }
+            #[inline(always)]
+            fn one_or_nan(self) -> Self {
+                // `-|x|` is at most 0 for every number, so 1 is greater; a
+                // NaN compares false and is taken.
+                let neg = self | <$v>::splat(-0.0);
+                <$v>::ONE.simd_gt(neg).bitselect(<$v>::ONE, neg)
             }
             #[inline(always)]
             fn and(self, o: Self) -> Self {
@@ -123,16 +149,14 @@ macro_rules! impl_wide {
                 BitXor::bitxor(self, o)
             }
             #[inline(always)]
-            fn mul(self, o: Self) -> Self {
-                Mul::mul(self, o)
-            }
-            #[inline(always)]
-            fn max_or_second(self, o: Self) -> Self {
-                <$v>::simd_gt(self, o).bitselect(self, o)
-            }
-            #[inline(always)]
             fn select(self, if_true: Self, if_false: Self) -> Self {
                 self.bitselect(if_true, if_false)
+            }
+            #[inline(always)]
+            fn scale_where(self, mask: Self, alpha: Self) -> Self {
+                // `x * 1` is `x` exactly (zeros, subnormals, infinities, a
+                // NaN stays a NaN), so one multiply serves every lane.
+                Mul::mul(self, mask.bitselect(alpha, <$v>::ONE))
             }
         }
     };

@@ -25,7 +25,7 @@ pub struct F64x4(__m256d);
 macro_rules! impl_avx {
     (
         $v:ident, $t:ty, $reg:ty, $lanes:literal,
-        set1: $set1:ident, loadu: $loadu:ident, storeu: $storeu:ident, store: $store:ident,
+        set1: $set1:ident, setzero: $setzero:ident, loadu: $loadu:ident, storeu: $storeu:ident, store: $store:ident,
         stream: $stream:ident,
         cmp: $cmp:ident,
         and: $and:ident, andnot: $andnot:ident, or: $or:ident, xor: $xor:ident,
@@ -39,11 +39,16 @@ macro_rules! impl_avx {
         impl Vector for $v {
             type Elem = $t;
             const LANES: usize = $lanes;
+            type Alpha = Self;
 
             #[inline(always)]
             fn splat(x: $t) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
                 Self(unsafe { $set1(x) })
+            }
+            #[inline(always)]
+            fn alpha(alpha: $t) -> Self {
+                Self::splat(alpha)
             }
             #[inline(always)]
             unsafe fn load(p: *const $t) -> Self {
@@ -82,24 +87,31 @@ macro_rules! impl_avx {
                 }
             }
             #[inline(always)]
-            fn gt(self, o: Self) -> Self {
+            fn relu_zero(self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $cmp::<_CMP_GT_OQ>(self.0, o.0) })
+                Self(unsafe { $cmp::<_CMP_LE_OQ>(self.0, $setzero()) })
             }
             #[inline(always)]
-            fn le(self, o: Self) -> Self {
+            fn leaky_scaled(self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $cmp::<_CMP_LE_OQ>(self.0, o.0) })
+                Self(unsafe { $cmp::<_CMP_LE_OQ>(self.0, $setzero()) })
             }
             #[inline(always)]
-            fn lt(self, o: Self) -> Self {
+            fn lt_zero(self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $cmp::<_CMP_LT_OQ>(self.0, o.0) })
+                Self(unsafe { $cmp::<_CMP_LT_OQ>(self.0, $setzero()) })
             }
             #[inline(always)]
-            fn is_nan(self) -> Self {
+            fn nan_bits(self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $cmp::<_CMP_UNORD_Q>(self.0, self.0) })
+                Self(unsafe { $and($cmp::<_CMP_UNORD_Q>(self.0, self.0), self.0) })
+            }
+            #[inline(always)]
+            fn one_or_nan(self) -> Self {
+                // `-|x|` is at most 0 for every number, so `maxps` returns 1;
+                // for a NaN it returns its second operand, the NaN.
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $max($set1(1.0), $or(self.0, $set1(-0.0))) })
             }
             #[inline(always)]
             fn and(self, o: Self) -> Self {
@@ -122,19 +134,18 @@ macro_rules! impl_avx {
                 Self(unsafe { $xor(self.0, o.0) })
             }
             #[inline(always)]
-            fn mul(self, o: Self) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $mul(self.0, o.0) })
-            }
-            #[inline(always)]
-            fn max_or_second(self, o: Self) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $max(self.0, o.0) })
-            }
-            #[inline(always)]
             fn select(self, if_true: Self, if_false: Self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
                 Self(unsafe { $blendv(if_false.0, if_true.0, self.0) })
+            }
+            #[inline(always)]
+            fn scale_where(self, mask: Self, alpha: Self) -> Self {
+                // `x * 1` is `x` exactly (zeros, subnormals, infinities, a
+                // NaN stays a NaN), so one multiply serves every lane; a
+                // blend of `x` itself stored back over `x` would become a
+                // masked store.
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $mul(self.0, $blendv($set1(1.0), alpha.0, mask.0)) })
             }
         }
     };
@@ -142,7 +153,7 @@ macro_rules! impl_avx {
 
 impl_avx!(
     F32x8, f32, __m256, 8,
-    set1: _mm256_set1_ps, loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps, store: _mm256_store_ps,
+    set1: _mm256_set1_ps, setzero: _mm256_setzero_ps, loadu: _mm256_loadu_ps, storeu: _mm256_storeu_ps, store: _mm256_store_ps,
     stream: _mm256_stream_ps,
     cmp: _mm256_cmp_ps,
     and: _mm256_and_ps, andnot: _mm256_andnot_ps, or: _mm256_or_ps, xor: _mm256_xor_ps,
@@ -150,7 +161,7 @@ impl_avx!(
 );
 impl_avx!(
     F64x4, f64, __m256d, 4,
-    set1: _mm256_set1_pd, loadu: _mm256_loadu_pd, storeu: _mm256_storeu_pd, store: _mm256_store_pd,
+    set1: _mm256_set1_pd, setzero: _mm256_setzero_pd, loadu: _mm256_loadu_pd, storeu: _mm256_storeu_pd, store: _mm256_store_pd,
     stream: _mm256_stream_pd,
     cmp: _mm256_cmp_pd,
     and: _mm256_and_pd, andnot: _mm256_andnot_pd, or: _mm256_or_pd, xor: _mm256_xor_pd,
