@@ -155,7 +155,8 @@ impl<'a, T: Element> Io<'a, T> {
             Level::Avx2 => {
                 debug_assert!(Level::Avx2.is_supported());
                 // SAFETY: `Kernels` only holds a level the CPU supports, so
-                // AVX2 is present; the pointers cover `len` elements.
+                // AVX2 and F16C are present; the pointers cover `len`
+                // elements.
                 unsafe {
                     if self.large && !O::READS_DST {
                         run_avx2::<T, O, true>(op, self.src, self.dst, self.len)
@@ -189,9 +190,10 @@ unsafe fn run_scalar<T: Element, O: Op<T>>(op: O, src: *const T, dst: *mut T, le
 /// The AVX2 instantiation of [`run_vector`].
 ///
 /// # Safety
-/// The CPU must support AVX2, plus the contract of [`run_vector`].
+/// The CPU must support AVX2 and F16C (which the 16-bit formats use to
+/// convert), plus the contract of [`run_vector`].
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,f16c")]
 unsafe fn run_avx2<T: Element, O: Op<T>, const STREAM: bool>(
     op: O,
     src: *const T,

@@ -20,7 +20,8 @@ pub enum Level {
     Portable,
     /// AVX2 kernels, compiled into every x86_64 build (but soft-float
     /// targets such as `x86_64-unknown-none`) and chosen at run time on CPUs
-    /// that have AVX2.
+    /// that have AVX2 and F16C (every AVX2 CPU shipped has both; the 16-bit
+    /// formats convert with F16C).
     Avx2,
 }
 
@@ -52,7 +53,7 @@ impl Level {
     pub fn is_supported(self) -> bool {
         match self {
             Level::Scalar | Level::Portable => true,
-            Level::Avx2 => has_avx2(),
+            Level::Avx2 => has_avx2_and_f16c(),
         }
     }
 
@@ -99,7 +100,14 @@ fn choose() -> Level {
         Ok(name) => match Level::from_name(name.trim()) {
             Some(level) if level.is_supported() => level,
             Some(level) => {
-                panic!("relu-kernels: {LEVEL_ENV}={name}: this CPU does not support {level}")
+                panic!(
+                    "relu-kernels: {LEVEL_ENV}={name}: this CPU does not support {level}{}",
+                    if level == Level::Avx2 {
+                        " (it needs AVX2 and F16C)"
+                    } else {
+                        ""
+                    }
+                )
             }
             None => panic!(
                 "relu-kernels: {LEVEL_ENV}={name}: unknown level (expected scalar, portable or avx2)"
@@ -115,18 +123,18 @@ fn choose() -> Level {
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2", feature = "std"))]
-fn has_avx2() -> bool {
-    // Compiles to `true` when the build already targets AVX2; otherwise std
+fn has_avx2_and_f16c() -> bool {
+    // Compiles to `true` when the build already targets both; otherwise std
     // caches the CPUID answer.
-    std::arch::is_x86_feature_detected!("avx2")
+    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("f16c")
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2", not(feature = "std")))]
-fn has_avx2() -> bool {
-    cfg!(target_feature = "avx2")
+fn has_avx2_and_f16c() -> bool {
+    cfg!(all(target_feature = "avx2", target_feature = "f16c"))
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-fn has_avx2() -> bool {
+fn has_avx2_and_f16c() -> bool {
     false
 }

@@ -83,6 +83,8 @@
 mod check;
 mod element;
 mod entry_points;
+#[cfg(feature = "half")]
+mod half16;
 mod kernel;
 mod kernels;
 mod level;
@@ -98,6 +100,9 @@ mod x86;
 pub mod par;
 pub mod scalar;
 pub mod simd;
+
+#[cfg(feature = "half")]
+pub use half;
 
 pub use element::Element;
 pub use kernels::{Kernels, Threading};

@@ -74,28 +74,6 @@ fn sweep<T: TestFloat>(max_len: usize, ops: &[OpCase<T>], all_rotations_up_to: u
 const MAX_LEN: usize = if cfg!(miri) { 131 } else { 300 };
 const ALPHA_MAX_LEN: usize = if cfg!(miri) { 20 } else { 140 };
 
-#[test]
-fn every_length_offset_and_lane_f32() {
-    sweep::<f32>(MAX_LEN, &OpCase::all(0.01), if cfg!(miri) { 0 } else { 64 });
-}
-
-#[test]
-fn every_length_offset_and_lane_f64() {
-    sweep::<f64>(MAX_LEN, &OpCase::all(0.01), if cfg!(miri) { 0 } else { 64 });
-}
-
-#[test]
-#[cfg_attr(miri, ignore = "the alpha-free sweeps reach the same code under Miri")]
-fn every_alpha_f32() {
-    sweep::<f32>(ALPHA_MAX_LEN, &OpCase::all_alphas(), 0);
-}
-
-#[test]
-#[cfg_attr(miri, ignore = "the alpha-free sweeps reach the same code under Miri")]
-fn every_alpha_f64() {
-    sweep::<f64>(ALPHA_MAX_LEN, &OpCase::all_alphas(), 0);
-}
-
 /// Pairs of specials: every special as `x` against every special as `dy`
 /// (or as the in-place element), in every lane of a vector and the tail.
 fn all_pairs<T: TestFloat>() {
@@ -117,24 +95,6 @@ fn all_pairs<T: TestFloat>() {
             }
         }
     }
-}
-
-#[test]
-#[cfg_attr(
-    miri,
-    ignore = "quadratic in the specials; the sweeps cover them under Miri"
-)]
-fn all_pairs_of_specials_f32() {
-    all_pairs::<f32>();
-}
-
-#[test]
-#[cfg_attr(
-    miri,
-    ignore = "quadratic in the specials; the sweeps cover them under Miri"
-)]
-fn all_pairs_of_specials_f64() {
-    all_pairs::<f64>();
 }
 
 /// The ceiling's pass XORs every element's bits with `bits`' and nothing
@@ -173,12 +133,48 @@ fn touch<T: TestFloat>() {
     }
 }
 
-#[test]
-fn touch_xors_the_bits_f32() {
-    touch::<f32>();
+/// The tests above for one element type.
+macro_rules! for_type {
+    ($m:ident, $t:ty) => {
+        mod $m {
+            use super::*;
+
+            #[test]
+            fn every_length_offset_and_lane() {
+                let alpha = <$t>::from_f64(0.01);
+                sweep::<$t>(
+                    MAX_LEN,
+                    &OpCase::all(alpha),
+                    if cfg!(miri) { 0 } else { 64 },
+                );
+            }
+
+            #[test]
+            #[cfg_attr(miri, ignore = "the alpha-free sweeps reach the same code under Miri")]
+            fn every_alpha() {
+                sweep::<$t>(ALPHA_MAX_LEN, &OpCase::all_alphas(), 0);
+            }
+
+            #[test]
+            #[cfg_attr(
+                miri,
+                ignore = "quadratic in the specials; the sweeps cover them under Miri"
+            )]
+            fn all_pairs_of_specials() {
+                all_pairs::<$t>();
+            }
+
+            #[test]
+            fn touch_xors_the_bits() {
+                touch::<$t>();
+            }
+        }
+    };
 }
 
-#[test]
-fn touch_xors_the_bits_f64() {
-    touch::<f64>();
-}
+for_type!(f32, f32);
+for_type!(f64, f64);
+#[cfg(feature = "half")]
+for_type!(f16, half::f16);
+#[cfg(feature = "half")]
+for_type!(bf16, half::bf16);

@@ -33,17 +33,21 @@ fn kernels_refuse_unsupported_levels() {
     }
 }
 
+/// The AVX2 level needs F16C too (the 16-bit formats convert with it).
 #[cfg(all(target_arch = "x86_64", feature = "std"))]
 #[test]
 fn avx2_is_detected_at_run_time() {
     assert_eq!(
         Level::Avx2.is_supported(),
-        std::arch::is_x86_feature_detected!("avx2")
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("f16c")
     );
 }
 
 #[cfg(all(target_arch = "x86_64", not(feature = "std")))]
 #[test]
 fn without_std_avx2_needs_the_compile_time_target() {
-    assert_eq!(Level::Avx2.is_supported(), cfg!(target_feature = "avx2"));
+    assert_eq!(
+        Level::Avx2.is_supported(),
+        cfg!(all(target_feature = "avx2", target_feature = "f16c"))
+    );
 }

@@ -159,6 +159,18 @@ fn properties_f64() {
     properties::<f64>();
 }
 
+#[cfg(feature = "half")]
+#[test]
+fn properties_f16() {
+    properties::<half::f16>();
+}
+
+#[cfg(feature = "half")]
+#[test]
+fn properties_bf16() {
+    properties::<half::bf16>();
+}
+
 #[test]
 fn relu_backward_selects_rather_than_multiplies() {
     let x = [-1.0f32, -1.0, 2.0, 0.0, -0.0, f32::NAN];

@@ -52,3 +52,15 @@ fn random_buffers_f32() {
 fn random_buffers_f64() {
     random_buffers::<f64>(0x5eed_0002);
 }
+
+#[cfg(feature = "half")]
+#[test]
+fn random_buffers_f16() {
+    random_buffers::<half::f16>(0x5eed_0003);
+}
+
+#[cfg(feature = "half")]
+#[test]
+fn random_buffers_bf16() {
+    random_buffers::<half::bf16>(0x5eed_0004);
+}

@@ -1,4 +1,5 @@
-//! Differential fuzzing: arbitrary bytes become an element type, a buffer,
+//! Differential fuzzing: arbitrary bytes become an element type (`f32`,
+//! `f64`, `f16` or `bf16`), a buffer,
 //! a start offset, a length and an alpha; every public function runs on
 //! every path at every supported level and must give the scalar
 //! reference's bits (NaN matching NaN).
@@ -51,9 +52,10 @@ fn run_case<T: TestFloat>(mut data: &[u8], from_le: fn(&[u8]) -> T) {
 
 fuzz_target!(|data: &[u8]| {
     let Some((&kind, rest)) = data.split_first() else { return };
-    if kind & 1 == 0 {
-        run_case::<f32>(rest, |b| f32::from_le_bytes(b.try_into().unwrap()));
-    } else {
-        run_case::<f64>(rest, |b| f64::from_le_bytes(b.try_into().unwrap()));
+    match kind % 4 {
+        0 => run_case::<f32>(rest, |b| f32::from_le_bytes(b.try_into().unwrap())),
+        1 => run_case::<f64>(rest, |b| f64::from_le_bytes(b.try_into().unwrap())),
+        2 => run_case::<half::f16>(rest, |b| half::f16::from_le_bytes(b.try_into().unwrap())),
+        _ => run_case::<half::bf16>(rest, |b| half::bf16::from_le_bytes(b.try_into().unwrap())),
     }
 });

@@ -79,6 +79,72 @@ macro_rules! test_float {
 test_float!(f32, u32, "f32");
 test_float!(f64, u64, "f64");
 
+/// The 16-bit formats: `$inf` is the pattern of `+inf`, `$quiet` the quiet
+/// bit of its NaNs.
+#[cfg(feature = "half")]
+macro_rules! test_half {
+    ($t:ty, $name:literal, inf: $inf:literal, quiet: $quiet:literal) => {
+        impl TestFloat for $t {
+            const NAME: &'static str = $name;
+            fn bits(self) -> u64 {
+                self.to_bits() as u64
+            }
+            fn from_f64(x: f64) -> Self {
+                // Test values, not an oracle: the rounding does not matter.
+                <$t>::from_f32(x as f32)
+            }
+            fn to_f64(self) -> f64 {
+                self.to_f64()
+            }
+            fn is_nan_(self) -> bool {
+                self.is_nan()
+            }
+            fn is_finite_(self) -> bool {
+                self.is_finite()
+            }
+            fn from_bits_u64(b: u64) -> Self {
+                <$t>::from_bits(b as u16)
+            }
+            fn specials() -> Vec<Self> {
+                let (inf, quiet, sign) = ($inf as u16, $quiet as u16, 0x8000u16);
+                let max = inf - 1; // the largest finite magnitude
+                [
+                    inf | quiet,
+                    inf | quiet | sign,
+                    inf | quiet | 0x15,
+                    inf | quiet | sign | 0x3,
+                    inf | 1,
+                    inf | sign | (quiet >> 1),
+                    0,
+                    sign,
+                    inf,
+                    inf | sign,
+                    <$t>::MIN_POSITIVE.to_bits(),
+                    <$t>::MIN_POSITIVE.to_bits() | sign,
+                    1,
+                    1 | sign,
+                    <$t>::MIN_POSITIVE.to_bits() - 1,
+                    (<$t>::MIN_POSITIVE.to_bits() - 1) | sign,
+                    max,
+                    max | sign,
+                    <$t>::EPSILON.to_bits(),
+                    <$t>::EPSILON.to_bits() | sign,
+                    <$t>::ONE.to_bits(),
+                    <$t>::ONE.to_bits() | sign,
+                ]
+                .into_iter()
+                .map(<$t>::from_bits)
+                .collect()
+            }
+        }
+    };
+}
+
+#[cfg(feature = "half")]
+test_half!(half::f16, "f16", inf: 0x7c00, quiet: 0x0200);
+#[cfg(feature = "half")]
+test_half!(half::bf16, "bf16", inf: 0x7f80, quiet: 0x0040);
+
 /// Equal bits, or both NaN (any NaN is acceptable for a NaN output).
 pub fn same<T: TestFloat>(a: T, b: T) -> bool {
     a.bits() == b.bits() || (a.is_nan_() && b.is_nan_())

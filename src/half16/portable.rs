@@ -1,0 +1,117 @@
+//! [`Vector`] for 16-bit formats on `wide`'s `i16x16` (the portable
+//! level): integer compares on the bit patterns, and the portable
+//! conversions for the one multiply.
+
+use core::marker::PhantomData;
+use wide::bytemuck::cast;
+use wide::{f32x8, i16x8, i16x16, i32x8, u16x8};
+
+use super::{Format, neg_inf};
+use crate::vector::Vector;
+
+/// Sixteen lanes of format `T`, as their bit patterns.
+#[derive(Clone, Copy)]
+pub struct Half16<T>(i16x16, PhantomData<T>);
+
+impl<T: Format> Half16<T> {
+    #[inline(always)]
+    fn new(v: i16x16) -> Self {
+        Half16(v, PhantomData)
+    }
+
+    /// True where the pattern is a NaN: magnitude bits above infinity's.
+    #[inline(always)]
+    fn is_nan(self) -> i16x16 {
+        (self.0 & i16x16::splat(0x7fff)).simd_gt(i16x16::splat(T::INF as i16))
+    }
+}
+
+/// `alpha * x` for eight patterns, rounded once to the format.
+#[inline(always)]
+pub(super) fn product<T: Format>(x: i16x8, alpha: f32x8) -> i16x8 {
+    let wide = T::widen(i32x8::from_u16x8(cast::<i16x8, u16x8>(x)));
+    i16x8::from_i32x8_truncate(T::narrow(wide * alpha))
+}
+
+impl<T: Format> Vector for Half16<T> {
+    type Elem = T;
+    const LANES: usize = 16;
+    type Alpha = f32x8;
+
+    #[inline(always)]
+    fn splat(x: T) -> Self {
+        Self::new(i16x16::splat(x.bits() as i16))
+    }
+    #[inline(always)]
+    fn alpha(alpha: T) -> f32x8 {
+        f32x8::splat(alpha.to_f32())
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const T) -> Self {
+        // SAFETY: the caller guarantees `p` is readable for 16 elements of
+        // 2 bytes; `read_unaligned` needs no alignment.
+        Self::new(i16x16::new(unsafe {
+            p.cast::<[i16; 16]>().read_unaligned()
+        }))
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut T) {
+        // SAFETY: the caller guarantees `p` is writable for 16 elements of
+        // 2 bytes; `write_unaligned` needs no alignment.
+        unsafe { p.cast::<[i16; 16]>().write_unaligned(self.0.to_array()) }
+    }
+    #[inline(always)]
+    fn relu_zero(self) -> Self {
+        // At or below `-inf`: the negative numbers and `-0.0`.
+        Self::new(i16x16::splat(neg_inf::<T>() + 1).simd_gt(self.0))
+    }
+    #[inline(always)]
+    fn leaky_scaled(self) -> Self {
+        // Below `1` as `i16`: `+0.0` and every pattern with the sign set
+        // (negative NaNs too, which `alpha` keeps NaN).
+        Self::new(i16x16::splat(1).simd_gt(self.0))
+    }
+    #[inline(always)]
+    fn lt_zero(self) -> Self {
+        // One less moves `-0.0` (`i16::MIN`) to the top and keeps the
+        // negative numbers at or below `-inf` less one.
+        Self::new(i16x16::splat(neg_inf::<T>()).simd_gt(self.0 - i16x16::splat(1)))
+    }
+    #[inline(always)]
+    fn nan_bits(self) -> Self {
+        Self::new(self.is_nan() & self.0)
+    }
+    #[inline(always)]
+    fn one_or_nan(self) -> Self {
+        Self::new(
+            self.is_nan()
+                .bitselect(self.0, i16x16::splat(T::ONE as i16)),
+        )
+    }
+    #[inline(always)]
+    fn and(self, o: Self) -> Self {
+        Self::new(self.0 & o.0)
+    }
+    #[inline(always)]
+    fn and_not(self, o: Self) -> Self {
+        Self::new(!self.0 & o.0)
+    }
+    #[inline(always)]
+    fn or(self, o: Self) -> Self {
+        Self::new(self.0 | o.0)
+    }
+    #[inline(always)]
+    fn xor(self, o: Self) -> Self {
+        Self::new(self.0 ^ o.0)
+    }
+    #[inline(always)]
+    fn select(self, if_true: Self, if_false: Self) -> Self {
+        Self::new(self.0.bitselect(if_true.0, if_false.0))
+    }
+    #[inline(always)]
+    fn scale_where(self, mask: Self, alpha: f32x8) -> Self {
+        let [lo, hi]: [i16x8; 2] = cast(self.0);
+        let scaled: i16x16 = cast([product::<T>(lo, alpha), product::<T>(hi, alpha)]);
+        Self::new(mask.0.bitselect(scaled, self.0))
+    }
+}

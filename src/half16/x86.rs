@@ -1,0 +1,256 @@
+//! The AVX2 level for 16-bit formats: [`Vector`] on a raw `__m256i` of 16
+//! patterns, integer compares for the selects, and for the multiply F16C
+//! (`f16`) or integer shifts (`bf16`).
+//!
+//! As in `crate::x86`, every method is `#[inline(always)]` so that it is
+//! compiled inside the AVX2 kernel (`kernel::run_avx2`, which enables AVX2
+//! and F16C), and values of these types exist only there.
+
+use core::arch::x86_64::*;
+use core::marker::PhantomData;
+
+use super::{Format, neg_inf};
+use crate::vector::Vector;
+
+/// Sixteen lanes of format `T`, as their bit patterns.
+#[derive(Clone, Copy)]
+pub struct H16x16<T>(__m256i, PhantomData<T>);
+
+/// What differs between the formats at this level: how `alpha * x` is
+/// computed for all 16 lanes.
+pub trait X86Format: Format {
+    /// `alpha * x` in every lane, rounded once to the format.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and F16C.
+    unsafe fn scale(x: __m256i, alpha: __m256) -> __m256i;
+}
+
+impl X86Format for half::f16 {
+    #[inline(always)]
+    unsafe fn scale(x: __m256i, alpha: __m256) -> __m256i {
+        #[cfg(not(miri))]
+        // SAFETY: AVX2 and F16C are present (caller contract). `cvtph2ps`
+        // widens exactly; `cvtps2ph` with `_MM_FROUND_TO_NEAREST_INT`
+        // rounds to nearest, ties to even, and quiets NaNs.
+        unsafe {
+            let lo = _mm256_cvtph_ps(_mm256_castsi256_si128(x));
+            let hi = _mm256_cvtph_ps(_mm256_extracti128_si256::<1>(x));
+            let lo = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(_mm256_mul_ps(lo, alpha));
+            let hi = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(_mm256_mul_ps(hi, alpha));
+            _mm256_set_m128i(hi, lo)
+        }
+        // Miri cannot run the F16C conversions (`llvm.x86.vcvtps2ph.256` is
+        // unsupported), so under Miri this level converts as the portable
+        // one does; the tests check both against the reference.
+        #[cfg(miri)]
+        // SAFETY: AVX is present (caller contract).
+        unsafe {
+            portable_scale::<half::f16>(x, alpha)
+        }
+    }
+}
+
+impl X86Format for half::bf16 {
+    #[inline(always)]
+    unsafe fn scale(x: __m256i, alpha: __m256) -> __m256i {
+        // SAFETY: AVX2 is present (caller contract).
+        unsafe {
+            // Interleaving with zeros puts each pattern in the high half of
+            // a 32-bit lane, which is its `f32` (lanes 0-3 and 8-11 in
+            // `lo`, 4-7 and 12-15 in `hi`); `packus` undoes the
+            // interleaving, so the lanes come back in order.
+            let zero = _mm256_setzero_si256();
+            let lo = _mm256_castsi256_ps(_mm256_unpacklo_epi16(zero, x));
+            let hi = _mm256_castsi256_ps(_mm256_unpackhi_epi16(zero, x));
+            let lo = round_to_bf16(_mm256_castps_si256(_mm256_mul_ps(lo, alpha)));
+            let hi = round_to_bf16(_mm256_castps_si256(_mm256_mul_ps(hi, alpha)));
+            _mm256_packus_epi32(lo, hi)
+        }
+    }
+}
+
+/// `f32` patterns rounded to `bf16`, to nearest with ties to even, in the
+/// low 16 bits of each lane (as `convert::f32_to_bf16`, whose note on NaN
+/// applies here too).
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[inline(always)]
+unsafe fn round_to_bf16(u: __m256i) -> __m256i {
+    // SAFETY: AVX2 is present (caller contract).
+    unsafe {
+        let odd = _mm256_and_si256(_mm256_srli_epi32::<16>(u), _mm256_set1_epi32(1));
+        let rounded = _mm256_add_epi32(_mm256_add_epi32(u, _mm256_set1_epi32(0x7fff)), odd);
+        _mm256_srli_epi32::<16>(rounded)
+    }
+}
+
+/// The portable level's product, on this level's registers.
+///
+/// # Safety
+/// The CPU must have AVX.
+#[cfg(miri)]
+#[inline(always)]
+unsafe fn portable_scale<T: Format>(x: __m256i, alpha: __m256) -> __m256i {
+    use wide::bytemuck::cast;
+    use wide::{f32x8, i16x8};
+    let mut xs = [0i16; 16];
+    let mut alphas = [0f32; 8];
+    // SAFETY: AVX is present (caller contract); the arrays hold 32 bytes.
+    unsafe {
+        _mm256_storeu_si256(xs.as_mut_ptr().cast(), x);
+        _mm256_storeu_ps(alphas.as_mut_ptr(), alpha);
+    }
+    let [lo, hi]: [i16x8; 2] = cast(xs);
+    let alpha = f32x8::new(alphas);
+    let out: [i16; 16] = cast([
+        super::portable::product::<T>(lo, alpha),
+        super::portable::product::<T>(hi, alpha),
+    ]);
+    // SAFETY: AVX is present (caller contract); `out` holds 32 bytes.
+    unsafe { _mm256_loadu_si256(out.as_ptr().cast()) }
+}
+
+impl<T: X86Format> H16x16<T> {
+    #[inline(always)]
+    fn new(v: __m256i) -> Self {
+        H16x16(v, PhantomData)
+    }
+
+    /// An `i16` in every lane.
+    #[inline(always)]
+    fn set(x: i16) -> __m256i {
+        // SAFETY: AVX is present (see the note at the top).
+        unsafe { _mm256_set1_epi16(x) }
+    }
+
+    /// True where the pattern is a NaN: magnitude bits above infinity's.
+    #[inline(always)]
+    fn is_nan(self) -> __m256i {
+        // SAFETY: AVX2 is present (see the note at the top).
+        unsafe {
+            let magnitude = _mm256_and_si256(self.0, Self::set(0x7fff));
+            _mm256_cmpgt_epi16(magnitude, Self::set(T::INF as i16))
+        }
+    }
+}
+
+// SAFETY (for every `unsafe` block in this impl): the intrinsics need AVX2
+// (and F16C for `scale`), which the kernel that inlines these methods
+// enables and the dispatcher checks before entering it. Pointer arguments
+// are covered by the caller contract of `load`/`store`.
+impl<T: X86Format> Vector for H16x16<T> {
+    type Elem = T;
+    const LANES: usize = 16;
+    type Alpha = __m256;
+
+    #[inline(always)]
+    fn splat(x: T) -> Self {
+        Self::new(Self::set(x.bits() as i16))
+    }
+    #[inline(always)]
+    fn alpha(alpha: T) -> __m256 {
+        // SAFETY: AVX is present (see the note on this impl).
+        unsafe { _mm256_set1_ps(alpha.to_f32()) }
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const T) -> Self {
+        // SAFETY: AVX is present; the caller guarantees `p` is readable for
+        // 32 bytes, and `loadu` needs no alignment.
+        Self::new(unsafe { _mm256_loadu_si256(p.cast()) })
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut T) {
+        // SAFETY: AVX is present; the caller guarantees `p` is writable for
+        // 32 bytes, and `storeu` needs no alignment.
+        unsafe { _mm256_storeu_si256(p.cast(), self.0) }
+    }
+    #[inline(always)]
+    unsafe fn store_stream(self, p: *mut T) {
+        // SAFETY: AVX is present; the caller guarantees `p` is writable for
+        // 32 bytes and 32-byte aligned.
+        #[cfg(not(miri))]
+        unsafe {
+            _mm256_stream_si256(p.cast(), self.0)
+        }
+        // Miri cannot run the streaming store (inline assembly); the
+        // aligned store checks the same contract.
+        // SAFETY: as above.
+        #[cfg(miri)]
+        unsafe {
+            _mm256_store_si256(p.cast(), self.0)
+        }
+    }
+    #[inline(always)]
+    fn fence() {
+        // SAFETY: SSE is part of x86_64.
+        #[cfg(not(miri))]
+        unsafe {
+            _mm_sfence()
+        }
+    }
+    #[inline(always)]
+    fn relu_zero(self) -> Self {
+        // At or below `-inf`: the negative numbers and `-0.0`.
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe { _mm256_cmpgt_epi16(Self::set(neg_inf::<T>() + 1), self.0) })
+    }
+    #[inline(always)]
+    fn leaky_scaled(self) -> Self {
+        // Below `1` as `i16`: `+0.0` and every pattern with the sign set
+        // (negative NaNs too, which `alpha` keeps NaN).
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe { _mm256_cmpgt_epi16(Self::set(1), self.0) })
+    }
+    #[inline(always)]
+    fn lt_zero(self) -> Self {
+        // One less moves `-0.0` (`i16::MIN`) to the top and keeps the
+        // negative numbers at or below `-inf` less one.
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe {
+            let less_one = _mm256_sub_epi16(self.0, Self::set(1));
+            _mm256_cmpgt_epi16(Self::set(neg_inf::<T>()), less_one)
+        })
+    }
+    #[inline(always)]
+    fn nan_bits(self) -> Self {
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe { _mm256_and_si256(self.is_nan(), self.0) })
+    }
+    #[inline(always)]
+    fn one_or_nan(self) -> Self {
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe { _mm256_blendv_epi8(Self::set(T::ONE as i16), self.0, self.is_nan()) })
+    }
+    #[inline(always)]
+    fn and(self, o: Self) -> Self {
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe { _mm256_and_si256(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn and_not(self, o: Self) -> Self {
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe { _mm256_andnot_si256(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn or(self, o: Self) -> Self {
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe { _mm256_or_si256(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn xor(self, o: Self) -> Self {
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe { _mm256_xor_si256(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn select(self, if_true: Self, if_false: Self) -> Self {
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe { _mm256_blendv_epi8(if_false.0, if_true.0, self.0) })
+    }
+    #[inline(always)]
+    fn scale_where(self, mask: Self, alpha: __m256) -> Self {
+        // SAFETY: AVX2 and F16C are present (see the note on this impl).
+        Self::new(unsafe { _mm256_blendv_epi8(self.0, T::scale(self.0, alpha), mask.0) })
+    }
+}
