@@ -37,22 +37,22 @@ def main():
             out = subprocess.run([binary, "--csv"] + rest, check=True,
                                  capture_output=True, text=True).stdout
             for row in csv.DictReader(io.StringIO(out)):
-                key = (row["op"], row["size"], row["path"])
+                key = (row.get("dtype", "f32"), row["op"], row["size"], row["path"])
                 if key not in order:
                     order.append(key)
                 figs.setdefault((name,) + key, []).append(float(row["gelem_per_s"]))
     print(f"G elem/s, median of {rounds} alternating runs of each build")
-    print(f"{'op':<20} {'size':>6} {'path':<12} {'before':>8} {'after':>8} {'ratio':>6}")
+    print(f"{'dtype':<5} {'op':<20} {'size':>6} {'path':<12} {'before':>8} {'after':>8} {'ratio':>6}")
     worst = None
     for key in order:
         b = statistics.median(figs[("before",) + key])
         a = statistics.median(figs[("after",) + key])
         ratio = a / b
-        if key[0] != "ceiling" and (worst is None or ratio < worst[0]):
+        if key[1] != "ceiling" and (worst is None or ratio < worst[0]):
             worst = (ratio, key)
-        print(f"{key[0]:<20} {key[1]:>6} {key[2]:<12} {b:>8.2f} {a:>8.2f} {ratio:>6.2f}")
+        print(f"{key[0]:<5} {key[1]:<20} {key[2]:>6} {key[3]:<12} {b:>8.2f} {a:>8.2f} {ratio:>6.2f}")
     if worst:
-        print("lowest ratio: %.2f (%s %s %s)" % ((worst[0],) + worst[1]))
+        print("lowest ratio: %.2f (%s %s %s %s)" % ((worst[0],) + worst[1]))
 
 
 if __name__ == "__main__":

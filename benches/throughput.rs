@@ -3,7 +3,8 @@
 //! alternatives (a hand-written loop, `ndarray`).
 //!
 //! Criterion reports GB/s: an in-place pass reads and writes every element
-//! (8 bytes per f32), a two-slice pass reads two and writes one (12 bytes).
+//! (8 bytes per f32, 4 per f16 or bf16), a two-slice pass reads two and
+//! writes one (12 bytes per f32).
 //! Filter as usual: `cargo bench -- '^relu/'` or `cargo bench -- '/root/'`.
 //!
 //! The crate is called from the main thread, outside rayon's pool, as
@@ -19,12 +20,12 @@ use std::time::Duration;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use ndarray::{ArrayView1, ArrayViewMut1, Zip};
-use relu_kernels::DEFAULT_ALPHA;
+use relu_kernels::half::{bf16, f16};
 use support::*;
 
-/// The ecosystem's ways of doing the in-place op `op`.
-fn baselines(op: &str) -> Vec<InPlace> {
-    let a = DEFAULT_ALPHA;
+/// The ecosystem's ways of doing the in-place op `op` on `f32`.
+fn baselines(op: &str) -> Vec<InPlace<f32>> {
+    let a = 0.01f32;
     match op {
         "relu" => vec![
             (
@@ -71,7 +72,7 @@ fn bench_inplace(c: &mut Criterion) {
         for n in SIZES {
             configure(&mut group, n);
             group.throughput(Throughput::Bytes(8 * n as u64));
-            let init = input(n);
+            let init = input::<f32>(n);
             let mut buf = init.clone();
             let paths = if op == "ceiling" {
                 ceiling_paths()
@@ -94,13 +95,42 @@ fn bench_inplace(c: &mut Criterion) {
     }
 }
 
+/// The in-place ops on a 16-bit type, in groups named `op_f16` or
+/// `op_bf16`: the dispatched, parallel and root paths (and the portable
+/// kernel in cache) next to the ceiling of the same element size.
+fn bench_inplace_16<T: Float>(c: &mut Criterion) {
+    for op in std::iter::once("ceiling").chain(OPS) {
+        let mut group = c.benchmark_group(format!("{op}_{}", T::NAME));
+        for n in [4 * KI, 256 * KI, 16 * MI, 64 * MI] {
+            configure(&mut group, n);
+            group.throughput(Throughput::Bytes(4 * n as u64));
+            let init = input::<T>(n);
+            let mut buf = init.clone();
+            let paths = if op == "ceiling" {
+                ceiling_paths()
+            } else {
+                inplace_paths(op)
+                    .into_iter()
+                    .filter(|p| p.0 != "scalar" && (n < 16 * MI || p.0 != "portable"))
+                    .collect()
+            };
+            for (name, mut f) in paths {
+                group.bench_function(BenchmarkId::new(name, n), |b| {
+                    b.iter_custom(|iters| timed(iters, &init, &mut buf, needs_restore(op), &mut f))
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
 fn bench_misaligned(c: &mut Criterion) {
     // One element past a 64-byte boundary: without the kernels' aligned
     // head, every other vector store would straddle two cache lines.
     let mut group = c.benchmark_group("relu_misaligned");
     for n in [4 * KI, 64 * KI, MI] {
         group.throughput(Throughput::Bytes(8 * n as u64));
-        let init = input(n + 16);
+        let init = input::<f32>(n + 16);
         let mut buf = init.clone();
         let base = buf.as_ptr().align_offset(64);
         for (name, skip) in [("aligned", base), ("misaligned", base + 1)] {
@@ -122,11 +152,11 @@ fn bench_pairs(c: &mut Criterion) {
         for n in [64 * KI, MI, 64 * MI] {
             configure(&mut group, n);
             group.throughput(Throughput::Bytes(12 * n as u64));
-            let src = input(n);
-            let init: Vec<f32> = src.iter().map(|x| x * 0.5 + 1.0).collect();
+            let src = source::<f32>(n);
+            let init = input::<f32>(n);
             let mut dst = init.clone();
             // The scalar loop is in the report; here it would only add time.
-            let mut paths: Vec<Pair> = pair_paths(op)
+            let mut paths: Vec<Pair<f32>> = pair_paths(op)
                 .into_iter()
                 .filter(|p| p.0 != "scalar")
                 .collect();
@@ -172,6 +202,8 @@ fn main() {
     caller.set_up();
     println!("Caller: {}", caller.label());
     bench_inplace(&mut c);
+    bench_inplace_16::<f16>(&mut c);
+    bench_inplace_16::<bf16>(&mut c);
     bench_misaligned(&mut c);
     bench_pairs(&mut c);
     c.final_summary();

@@ -7,6 +7,7 @@
 //! cargo run --release --example throughput -- --ops relu,relu_backward \
 //!     --sizes 4Ki,1Mi --reps 9 --paths simd,root
 //! cargo run --release --example throughput -- --in-pool   # from a pool worker
+//! cargo run --release --example throughput -- --dtype f16,bf16,f32
 //! ```
 //!
 //! The crate is called from the main thread, outside rayon's pool, as
@@ -17,8 +18,9 @@
 //! buffer that stays put (restored from the input, untimed, every 8 calls).
 //! The ceiling is the faster of `ceiling-1t` and `ceiling-par`: the cheapest
 //! in-place pass (load, XOR with a hidden zero, store) through the same
-//! driver. Two-slice ops move 12 bytes per element instead of 8, so their
-//! percentage of the in-place ceiling is of elements, not bytes.
+//! driver, on the same element type. The two-slice ops are measured against
+//! the two-slice ceiling (`ceiling_pair`, run when the report has one):
+//! load `x` and `grad`, XOR `grad` with `x` and a hidden zero, store.
 
 #[path = "../benches/support/mod.rs"]
 mod support;
@@ -30,6 +32,7 @@ use support::*;
 
 struct Options {
     csv: bool,
+    dtypes: Vec<String>,
     caller: Caller,
     gap: std::time::Duration,
     ops: Vec<String>,
@@ -39,8 +42,9 @@ struct Options {
 }
 
 const USAGE: &str =
-    "usage: throughput [--csv] [--in-pool] [--gap US] [--ops OP,..] [--sizes N,..] [--reps N]
-                  [--paths P,..]
+    "usage: throughput [--csv] [--in-pool] [--gap US] [--dtype T,..] [--ops OP,..] [--sizes N,..]
+                  [--reps N] [--paths P,..]
+  --dtype  f32, f64, f16, bf16 (default: f32)
   --ops    relu, leaky_relu, relu_grad, leaky_relu_grad (default: these four),
            relu_backward, leaky_relu_backward, relu_into, leaky_relu_into
   --sizes  element counts, with Ki/Mi suffixes (default: 4Ki,64Ki,1Mi,16Mi,64Mi)
@@ -79,6 +83,7 @@ fn size_name(n: usize) -> String {
 fn parse_args() -> Result<Options, String> {
     let mut o = Options {
         csv: false,
+        dtypes: vec!["f32".to_string()],
         caller: Caller::Main,
         gap: std::time::Duration::ZERO,
         ops: OPS.iter().map(|s| s.to_string()).collect(),
@@ -98,6 +103,14 @@ fn parse_args() -> Result<Options, String> {
         match a.as_str() {
             "--csv" => o.csv = true,
             "--in-pool" => o.caller = Caller::InPool,
+            "--dtype" => {
+                o.dtypes = list(args.next(), "--dtype")?;
+                for t in &o.dtypes {
+                    if !DTYPES.contains(&t.as_str()) {
+                        return Err(format!("unknown dtype {t:?}"));
+                    }
+                }
+            }
             "--gap" => {
                 let us: u64 = args
                     .next()
@@ -138,12 +151,14 @@ fn parse_args() -> Result<Options, String> {
 }
 
 /// One figure of the report: an op on a path, and its timings so far.
-struct Case {
+struct Case<T> {
     op: String,
     path: &'static str,
-    bytes_per_elem: usize,
+    /// Elements' worth of bytes moved per element: 2 in place, 3 for two
+    /// slices.
+    elems_moved: usize,
     restore: bool,
-    f: InPlaceFn,
+    f: InPlaceFn<T>,
     batch: u64,
     per_call: Vec<f64>,
 }
@@ -151,14 +166,14 @@ struct Case {
 /// Times every case `reps` times, interleaved (one batch of each case in
 /// turn) so that a noisy neighbour slows all cases alike, and returns the
 /// median seconds per call of each.
-fn measure(
-    cases: &mut [Case],
+fn measure<T: Float>(
+    cases: &mut [Case<T>],
     reps: usize,
     gap: std::time::Duration,
-    init: &[f32],
-    buf: &mut [f32],
+    init: &[T],
+    buf: &mut [T],
 ) -> Vec<f64> {
-    let run = |c: &mut Case, iters, buf: &mut [f32]| {
+    let run = |c: &mut Case<T>, iters, buf: &mut [T]| {
         if gap.is_zero() {
             timed(iters, init, buf, c.restore, &mut c.f)
         } else {
@@ -188,6 +203,7 @@ fn measure(
 }
 
 struct Row {
+    dtype: &'static str,
     op: String,
     n: usize,
     path: &'static str,
@@ -208,6 +224,75 @@ impl Row {
     }
 }
 
+/// Every figure of one element type, in order of size; each row goes to
+/// `print` as soon as its size is done.
+fn report<T: Float>(o: &Options, print: &dyn Fn(&Row)) {
+    let wanted = |path: &str| o.paths.as_ref().is_none_or(|p| p.iter().any(|q| q == path));
+    let size = std::mem::size_of::<T>();
+    for &n in &o.sizes {
+        let init = input::<T>(n);
+        let mut buf = init.clone();
+        let src = std::rc::Rc::new(source::<T>(n));
+        let case = |op: &str, path, elems_moved, f| Case {
+            op: op.to_string(),
+            path,
+            elems_moved,
+            restore: needs_restore(op),
+            f,
+            batch: 1,
+            per_call: Vec::new(),
+        };
+        let mut cases: Vec<Case<T>> = ceiling_paths::<T>()
+            .into_iter()
+            .map(|(path, f)| case("ceiling", path, 2, f))
+            .collect();
+        if o.ops.iter().any(|op| PAIR_OPS.contains(&op.as_str())) {
+            for (path, mut f) in pair_ceiling_paths::<T>() {
+                let src = src.clone();
+                cases.push(case("ceiling_pair", path, 3, Box::new(move |d| f(&src, d))));
+            }
+        }
+        for op in &o.ops {
+            if OPS.contains(&op.as_str()) {
+                for (path, f) in inplace_paths::<T>(op).into_iter().filter(|p| wanted(p.0)) {
+                    cases.push(case(op, path, 2, f));
+                }
+            } else {
+                for (path, mut f) in pair_paths::<T>(op).into_iter().filter(|p| wanted(p.0)) {
+                    let src = src.clone();
+                    cases.push(case(op, path, 3, Box::new(move |d| f(&src, d))));
+                }
+            }
+        }
+        let secs = measure(&mut cases, o.reps, o.gap, &init, &mut buf);
+        // Each figure against the ceiling that moves the same data: the
+        // in-place one for in-place ops, the two-slice one for the others.
+        let ceiling = |name: &str| {
+            cases
+                .iter()
+                .zip(&secs)
+                .filter(|(c, _)| c.op == name)
+                .map(|(_, &s)| s)
+                .fold(f64::INFINITY, f64::min)
+        };
+        let (in_place, pair) = (ceiling("ceiling"), ceiling("ceiling_pair"));
+        for (c, &secs) in cases.iter().zip(&secs) {
+            print(&Row {
+                dtype: T::NAME,
+                op: c.op.clone(),
+                n,
+                path: c.path,
+                secs,
+                bytes_per_elem: c.elems_moved * size,
+                ceiling_secs: if c.elems_moved == 3 { pair } else { in_place },
+            });
+        }
+        if !o.csv {
+            println!();
+        }
+    }
+}
+
 fn main() {
     let o = parse_args().unwrap_or_else(|e| {
         eprintln!("throughput: {e}\n{USAGE}");
@@ -215,15 +300,15 @@ fn main() {
     });
     o.caller.set_up();
     let threads = rayon::current_num_threads();
-    let wanted = |path: &str| o.paths.as_ref().is_none_or(|p| p.iter().any(|q| q == path));
 
     if o.csv {
         println!(
-            "op,size,path,elements,ns_per_call,gelem_per_s,gb_per_s,pct_of_ceiling,level,threads,caller,gap_us"
+            "dtype,op,size,path,elements,ns_per_call,gelem_per_s,gb_per_s,pct_of_ceiling,level,threads,caller,gap_us"
         );
     } else {
         println!(
-            "relu-kernels throughput report (f32, median of {} timings)",
+            "relu-kernels throughput report ({}, median of {} timings)",
+            o.dtypes.join(", "),
             o.reps
         );
         println!(
@@ -245,14 +330,15 @@ fn main() {
         }
         println!();
         println!(
-            "{:<20} {:>5}  {:<12} {:>9} {:>8} {:>10}",
-            "op", "size", "path", "G elem/s", "GB/s", "% ceiling"
+            "{:<5} {:<20} {:>5}  {:<12} {:>9} {:>8} {:>10}",
+            "dtype", "op", "size", "path", "G elem/s", "GB/s", "% ceiling"
         );
     }
     let print = |r: &Row| {
         if o.csv {
             println!(
-                "{},{},{},{},{:.1},{:.3},{:.2},{:.1},{},{threads},{},{}",
+                "{},{},{},{},{},{:.1},{:.3},{:.2},{:.1},{},{threads},{},{}",
+                r.dtype,
                 r.op,
                 size_name(r.n),
                 r.path,
@@ -267,7 +353,8 @@ fn main() {
             );
         } else {
             println!(
-                "{:<20} {:>5}  {:<12} {:>9.2} {:>8.1} {:>9.0}%",
+                "{:<5} {:<20} {:>5}  {:<12} {:>9.2} {:>8.1} {:>9.0}%",
+                r.dtype,
                 r.op,
                 size_name(r.n),
                 r.path,
@@ -277,56 +364,12 @@ fn main() {
             );
         }
     };
-
-    for &n in &o.sizes {
-        let init = input(n);
-        let mut buf = init.clone();
-        let src = std::rc::Rc::new(init.iter().map(|x| x * 0.5 + 1.0).collect::<Vec<f32>>());
-        let case = |op: &str, path, bytes_per_elem, f| Case {
-            op: op.to_string(),
-            path,
-            bytes_per_elem,
-            restore: needs_restore(op),
-            f,
-            batch: 1,
-            per_call: Vec::new(),
-        };
-        let mut cases: Vec<Case> = ceiling_paths()
-            .into_iter()
-            .map(|(path, f)| case("ceiling", path, 8, f))
-            .collect();
-        for op in &o.ops {
-            if OPS.contains(&op.as_str()) {
-                for (path, f) in inplace_paths(op).into_iter().filter(|p| wanted(p.0)) {
-                    cases.push(case(op, path, 8, f));
-                }
-            } else {
-                for (path, mut f) in pair_paths(op).into_iter().filter(|p| wanted(p.0)) {
-                    let src = src.clone();
-                    cases.push(case(op, path, 12, Box::new(move |d| f(&src, d))));
-                }
-            }
-        }
-        let secs = measure(&mut cases, o.reps, o.gap, &init, &mut buf);
-        let ceiling_secs = cases
-            .iter()
-            .zip(&secs)
-            .filter(|(c, _)| c.op == "ceiling")
-            .map(|(_, &s)| s)
-            .fold(f64::INFINITY, f64::min);
-        for (c, &secs) in cases.iter().zip(&secs) {
-            let (op, path, bytes_per_elem) = (c.op.clone(), c.path, c.bytes_per_elem);
-            print(&Row {
-                op,
-                n,
-                path,
-                secs,
-                bytes_per_elem,
-                ceiling_secs,
-            });
-        }
-        if !o.csv {
-            println!();
+    for dtype in &o.dtypes {
+        match dtype.as_str() {
+            "f32" => report::<f32>(&o, &print),
+            "f64" => report::<f64>(&o, &print),
+            "f16" => report::<relu_kernels::half::f16>(&o, &print),
+            _ => report::<relu_kernels::half::bf16>(&o, &print),
         }
     }
 }

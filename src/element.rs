@@ -42,6 +42,8 @@ pub(crate) mod sealed {
         fn is_finite(self) -> bool;
         /// The float whose bits are `self`'s XOR `o`'s.
         fn xor_bits(self, o: Self) -> Self;
+        /// The float whose bits are `self`'s AND `o`'s.
+        fn and_bits(self, o: Self) -> Self;
     }
 
     macro_rules! impl_sealed {
@@ -65,6 +67,10 @@ pub(crate) mod sealed {
                 #[inline(always)]
                 fn xor_bits(self, o: Self) -> Self {
                     <$t>::from_bits(self.to_bits() ^ o.to_bits())
+                }
+                #[inline(always)]
+                fn and_bits(self, o: Self) -> Self {
+                    <$t>::from_bits(self.to_bits() & o.to_bits())
                 }
             }
         };
@@ -95,6 +101,10 @@ pub(crate) mod sealed {
                 #[inline(always)]
                 fn xor_bits(self, o: Self) -> Self {
                     <$t>::from_bits(self.to_bits() ^ o.to_bits())
+                }
+                #[inline(always)]
+                fn and_bits(self, o: Self) -> Self {
+                    <$t>::from_bits(self.to_bits() & o.to_bits())
                 }
             }
         };

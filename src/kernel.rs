@@ -191,9 +191,11 @@ unsafe fn run_scalar<T: Element, O: Op<T>>(op: O, src: *const T, dst: *mut T, le
 ///
 /// # Safety
 /// The CPU must support AVX2 and F16C (which the 16-bit formats use to
-/// convert), plus the contract of [`run_vector`].
+/// convert; not under Miri, where they convert without it), plus the
+/// contract of [`run_vector`].
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[target_feature(enable = "avx2,f16c")]
+#[cfg_attr(not(miri), target_feature(enable = "avx2,f16c"))]
+#[cfg_attr(miri, target_feature(enable = "avx2"))]
 unsafe fn run_avx2<T: Element, O: Op<T>, const STREAM: bool>(
     op: O,
     src: *const T,

@@ -230,4 +230,19 @@ impl Kernels {
     pub fn touch_inplace<T: Element>(&self, buf: &mut [T], bits: T) {
         self.run(ops::Touch(bits), Io::in_place(buf));
     }
+
+    /// The cheapest two-slice pass the compiler cannot remove, as a
+    /// backward pass moves data: every `x[i]` and `grad[i]` is loaded and
+    /// `grad[i]` stored, XOR-ed with the bits of `x[i] & bits`. With
+    /// `bits = 0.0` (hidden with `std::hint::black_box`) `grad` is
+    /// unchanged. It measures the throughput ceiling of the two-slice ops.
+    ///
+    /// # Panics
+    /// If the lengths differ, before any element is written.
+    #[inline]
+    #[track_caller]
+    pub fn touch_pair<T: Element>(&self, x: &[T], grad: &mut [T], bits: T) {
+        check_lengths("x", x.len(), "grad", grad.len());
+        self.run(ops::TouchPair(bits), Io::pair(x, grad));
+    }
 }

@@ -1,5 +1,6 @@
-//! SIMD-vectorized ReLU, Leaky ReLU and their gradients over `f32` and `f64`
-//! slices, in place, out of place, and as fused backward passes.
+//! SIMD-vectorized ReLU, Leaky ReLU and their gradients over `f32`, `f64`,
+//! `f16` and `bf16` slices, in place, out of place, and as fused backward
+//! passes.
 //!
 //! ```
 //! let mut buf = vec![1.0f32, -10.0, 0.0, 15.0, -20.0];
@@ -9,13 +10,19 @@
 //! let mut buf = vec![1.0f64, -10.0];
 //! relu_kernels::leaky_relu_inplace(&mut buf, 0.01);
 //! assert_eq!(buf, [1.0, -10.0 * 0.01]);
+//!
+//! use relu_kernels::half::f16;
+//! let mut buf = vec![f16::from_f32(2.0), f16::from_f32(-8.0)];
+//! relu_kernels::leaky_relu_inplace(&mut buf, f16::from_f32(0.25));
+//! assert_eq!(buf, [f16::from_f32(2.0), f16::from_f32(-2.0)]);
 //! ```
 //!
 //! # Paths
 //! - [`scalar`]: the reference, one element at a time. It *is* the spec.
 //! - [`simd`]: single-threaded vector kernels. On x86_64 the AVX2 kernel is
-//!   chosen at run time when the CPU has AVX2, in any build; elsewhere, or
-//!   on older CPUs, `wide`'s portable 256-bit vectors (see [`Level`]).
+//!   chosen at run time when the CPU has AVX2 and F16C, in any build;
+//!   elsewhere, or on older CPUs, `wide`'s portable 256-bit vectors (see
+//!   [`Level`]).
 //! - [`par`] (feature `rayon`, on by default): the buffer shared among
 //!   rayon's threads, each running the `simd` kernel on its part. Called
 //!   from a pool worker, it splits with `rayon::join`; called from any
@@ -39,7 +46,21 @@
 //! # Semantics
 //! Every path gives the same bits as [`scalar`] for every input. `α` is
 //! `alpha`; `α·x` is one IEEE multiply of the element type (no FMA, no
-//! widening), so `-inf` with `α = 0` gives NaN.
+//! widening for `f32` and `f64`), so `-inf` with `α = 0` gives NaN. In the
+//! tables, 1, 0, `α` and `+0.0` are those values in the element type.
+//!
+//! For `half::f16` and `half::bf16`, `α·x` (and `α·dy`) is the product of
+//! the two 16-bit values computed in `f32` and rounded once to the element
+//! type, to nearest with ties to even: the bits of `half`'s `from_f32` of
+//! that product, for every result that is not NaN. For `f16` the `f32`
+//! product is exact (at most 22 significant bits, well inside `f32`'s
+//! range). For `bf16` it is exact wherever `f32` can hold it; where it
+//! falls into `f32`'s subnormal range, the bits `f32` drops lie below
+//! `bf16`'s own last place, and a product of 16 significant bits cannot
+//! reach both places, so the one rounding still gives the correctly
+//! rounded value (and overflow gives infinity either way). So for all four
+//! types the result is the correctly rounded IEEE product in the element
+//! type: one multiply of the element type.
 //!
 //! | x | relu | leaky_relu(α) | relu_grad | leaky_relu_grad(α) |
 //! |---|---|---|---|---|
@@ -77,6 +98,18 @@
 //!   Without it the crate is `no_std` and uses the levels enabled at
 //!   compile time.
 //! - `rayon` (default, implies `std`): the parallel driver.
+//! - `half` (default): `half::f16` and `half::bf16` elements, from the
+//!   `half` crate, which is re-exported as `relu_kernels::half` so that
+//!   callers name the same version. Works without `std`.
+//!
+//! # 16-bit formats
+//! The ops that only select (`relu`, the gradients, `relu_backward`) work
+//! on the bit patterns directly, 16 lanes to a 256-bit vector, with integer
+//! compares. The multiplying ops (`leaky_relu`, `leaky_relu_backward`)
+//! widen to `f32` for the product: on the AVX2 level with F16C for `f16`
+//! and with integer shifts for `bf16`, on the portable level with integer
+//! and `f32` vector arithmetic. The AVX2 level therefore needs F16C as well
+//! as AVX2, which every AVX2 CPU shipped has.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 

@@ -128,9 +128,9 @@ impl<T: Element> Op<T> for LeakyReluBackward<T> {
     }
 }
 
-/// The throughput ceiling's pass: `y = x ^ bits`, with `bits` hidden from
-/// the compiler (zero in practice), so the loop must load and store every
-/// element and does the least work an op can.
+/// The in-place throughput ceiling's pass: `y = x ^ bits`, with `bits`
+/// hidden from the compiler (zero in practice), so the loop must load and
+/// store every element and does the least work an op can.
 #[derive(Clone, Copy)]
 pub(crate) struct Touch<T>(pub T);
 
@@ -142,5 +142,23 @@ impl<T: Element> Op<T> for Touch<T> {
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
         x.xor(V::splat(self.0))
+    }
+}
+
+/// The two-slice throughput ceiling's pass, the least a backward pass can
+/// do: `y = y ^ (x & bits)`, with `bits` hidden from the compiler, so the
+/// loop must load both slices and store the destination.
+#[derive(Clone, Copy)]
+pub(crate) struct TouchPair<T>(pub T);
+
+impl<T: Element> Op<T> for TouchPair<T> {
+    const READS_DST: bool = true;
+    #[inline(always)]
+    fn scalar(self, x: T, y: T) -> T {
+        T::xor_bits(y, T::and_bits(x, self.0))
+    }
+    #[inline(always)]
+    fn vector<V: Vector<Elem = T>>(self, x: V, y: V) -> V {
+        y.xor(x.and(V::splat(self.0)))
     }
 }

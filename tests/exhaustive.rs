@@ -27,18 +27,33 @@ fn fill<T: TestFloat>(src: &mut [T], dst: &mut [T], r: usize, rng: &mut Lcg) {
 }
 
 fn sweep<T: TestFloat>(max_len: usize, ops: &[OpCase<T>], all_rotations_up_to: usize) {
-    // Under Miri: lengths around the vector and unroll boundaries only.
+    // Under Miri, which interprets every instruction: a tail alone, one
+    // vector and a tail, the unrolled loop with a single vector and a
+    // tail, and the first length that reaches the aligned head (16 vectors
+    // and more), for the type's lane count; and every level's serial
+    // kernel (the module functions run the same kernels, and the
+    // concurrency tests the parallel driver).
+    let lanes = 32 / std::mem::size_of::<T>();
     let lengths: Vec<usize> = if cfg!(miri) {
-        vec![0, 9, 33, 70, max_len]
+        vec![0, lanes + 1, 5 * lanes + 1, 16 * lanes + 3]
     } else {
         (0..=max_len).collect()
     };
     let offsets = if cfg!(miri) { 0..=1 } else { 0..=8 };
     let n = T::specials().len();
     let mut rng = Lcg(7);
-    let mut sbuf = Aligned::<T>::new(max_len + 16);
-    let mut dbuf = Aligned::<T>::new(max_len + 16);
-    let paths = paths();
+    let longest = *lengths.iter().max().unwrap();
+    let mut sbuf = Aligned::<T>::new(longest + 16);
+    let mut dbuf = Aligned::<T>::new(longest + 16);
+    let paths: Vec<Path> = if cfg!(miri) {
+        relu_kernels::ALL_LEVELS
+            .into_iter()
+            .filter_map(|level| Kernels::new(level, Threading::Serial))
+            .map(Path::Kernels)
+            .collect()
+    } else {
+        paths()
+    };
     for &len in &lengths {
         for offset in offsets.clone() {
             let rotations: Vec<usize> = if cfg!(miri) {
@@ -69,9 +84,9 @@ fn sweep<T: TestFloat>(max_len: usize, ops: &[OpCase<T>], all_rotations_up_to: u
     }
 }
 
-/// Under Miri, which interprets every instruction, the sweeps stop at the
-/// first length that reaches the aligned head and the unrolled loop.
-const MAX_LEN: usize = if cfg!(miri) { 131 } else { 300 };
+/// The longest buffer of the sweeps (under Miri they pick their own
+/// lengths).
+const MAX_LEN: usize = 300;
 const ALPHA_MAX_LEN: usize = if cfg!(miri) { 20 } else { 140 };
 
 /// Pairs of specials: every special as `x` against every special as `dy`
@@ -97,13 +112,16 @@ fn all_pairs<T: TestFloat>() {
     }
 }
 
-/// The ceiling's pass XORs every element's bits with `bits`' and nothing
-/// else, at every level, length and offset.
+/// The ceilings' passes XOR every element's bits with `bits`' (in place)
+/// or with those of `x & bits` (two slices) and nothing else, at every
+/// level, length and offset.
 fn touch<T: TestFloat>() {
     let mut buf = Aligned::<T>::new(MAX_LEN + 16);
+    let mut xbuf = Aligned::<T>::new(MAX_LEN + 16);
     let mut rng = Lcg(9);
+    let lanes = 32 / std::mem::size_of::<T>();
     let lengths: Vec<usize> = if cfg!(miri) {
-        vec![0, 9, 70, MAX_LEN]
+        vec![0, lanes + 1, 16 * lanes + 3]
     } else {
         (0..=MAX_LEN).collect()
     };
@@ -127,6 +145,20 @@ fn touch<T: TestFloat>() {
                     let sign = T::from_f64(-0.0).bits();
                     let flipped = b.iter().zip(&before).all(|(v, w)| v.bits() == *w ^ sign);
                     assert!(flipped, "{k:?} -0");
+                    // Two slices: the signs of `x` flip those of `grad`.
+                    let x = xbuf.at((offset + 3) % 9, len);
+                    x.iter_mut().for_each(|v| *v = rng.ordinary());
+                    let before: Vec<u64> = b.iter().map(|v| v.bits()).collect();
+                    k.touch_pair(x, b, T::from_f64(0.0));
+                    assert!(
+                        b.iter().zip(&before).all(|(v, w)| v.bits() == *w),
+                        "{k:?} pair +0"
+                    );
+                    k.touch_pair(x, b, T::from_f64(-0.0));
+                    let want = |(i, w): (usize, &u64)| *w ^ (x[i].bits() & sign);
+                    let got: Vec<u64> = b.iter().map(|v| v.bits()).collect();
+                    let want: Vec<u64> = before.iter().enumerate().map(want).collect();
+                    assert_eq!(got, want, "{k:?} pair -0");
                 }
             }
         }

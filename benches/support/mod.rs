@@ -1,11 +1,44 @@
 //! What the criterion benches and the throughput report share: inputs, the
-//! timing loop and the table of paths of every op.
+//! timing loop and the table of paths of every op, for every element type.
 #![allow(dead_code)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use relu_kernels::{DEFAULT_ALPHA, Kernels, Level, Threading, scalar};
+use relu_kernels::half::{bf16, f16};
+use relu_kernels::{Element, Kernels, Level, Threading, scalar};
+
+/// An element type the measurements run on.
+pub trait Float: Element + Copy + Send + Sync + 'static {
+    /// Its name in reports and `--dtype`.
+    const NAME: &'static str;
+    /// `x` rounded to the type (test data, so any rounding will do).
+    fn from_f32(x: f32) -> Self;
+    /// The Leaky ReLU slope the measurements use: 0.01 in the type.
+    fn alpha() -> Self;
+}
+
+macro_rules! float {
+    ($t:ty, $name:literal, $from:expr, $alpha:expr) => {
+        impl Float for $t {
+            const NAME: &'static str = $name;
+            fn from_f32(x: f32) -> Self {
+                $from(x)
+            }
+            fn alpha() -> Self {
+                $alpha
+            }
+        }
+    };
+}
+
+float!(f32, "f32", |x| x, 0.01);
+float!(f64, "f64", f64::from, 0.01);
+float!(f16, "f16", f16::from_f32, f16::from_f32(0.01));
+float!(bf16, "bf16", bf16::from_f32, bf16::from_f32(0.01));
+
+/// Every element type, by name.
+pub const DTYPES: [&str; 4] = ["f32", "f64", "f16", "bf16"];
 
 pub const KI: usize = 1024;
 pub const MI: usize = 1024 * 1024;
@@ -35,27 +68,37 @@ pub fn needs_restore(op: &str) -> bool {
     matches!(op, "leaky_relu" | "leaky_relu_backward")
 }
 
-/// Deterministic input: half negative, no zeros, nothing special.
-pub fn input(n: usize) -> Vec<f32> {
+/// Deterministic values in [-4, 4): half negative, no zeros, nothing
+/// special.
+fn values(n: usize) -> impl Iterator<Item = f32> {
     let mut s = 0x2545_f491_4f6c_dd1du64;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 8.0 - 4.0 + 1e-3
-        })
-        .collect()
+    (0..n).map(move |_| {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        ((s >> 40) as f32 / (1u64 << 24) as f32) * 8.0 - 4.0 + 1e-3
+    })
+}
+
+/// The input of every measurement.
+pub fn input<T: Float>(n: usize) -> Vec<T> {
+    values(n).map(T::from_f32).collect()
+}
+
+/// The source (or forward input `x`) of the two-slice ops: the input
+/// halved and shifted up by one, so that it differs from the destination.
+pub fn source<T: Float>(n: usize) -> Vec<T> {
+    values(n).map(|x| T::from_f32(x * 0.5 + 1.0)).collect()
 }
 
 /// Times `iters` calls of `f` on `buf`, first restoring `buf` from `init`
 /// (untimed), and again every [`CALLS_PER_RESTORE`] calls if `restore`.
-pub fn timed(
+pub fn timed<T: Float>(
     iters: u64,
-    init: &[f32],
-    buf: &mut [f32],
+    init: &[T],
+    buf: &mut [T],
     restore: bool,
-    f: &mut impl FnMut(&mut [f32]),
+    f: &mut impl FnMut(&mut [T]),
 ) -> Duration {
     let mut total = Duration::ZERO;
     let mut done = 0;
@@ -80,13 +123,13 @@ pub fn timed(
 /// calling thread (untimed), as a program's calls come between other
 /// computations: this measures a call that finds the pool as such a
 /// program leaves it, where `timed` measures calls back to back.
-pub fn timed_after_gap(
+pub fn timed_after_gap<T: Float>(
     iters: u64,
-    init: &[f32],
-    buf: &mut [f32],
+    init: &[T],
+    buf: &mut [T],
     restore: bool,
     gap: Duration,
-    f: &mut impl FnMut(&mut [f32]),
+    f: &mut impl FnMut(&mut [T]),
 ) -> Duration {
     let mut total = Duration::ZERO;
     for done in 0..iters {
@@ -105,13 +148,13 @@ pub fn timed_after_gap(
 }
 
 /// An in-place op on a buffer.
-pub type InPlaceFn = Box<dyn FnMut(&mut [f32])>;
+pub type InPlaceFn<T> = Box<dyn FnMut(&mut [T])>;
 /// A two-slice op on (source or `x`, destination or `grad`).
-pub type PairFn = Box<dyn FnMut(&[f32], &mut [f32])>;
+pub type PairFn<T> = Box<dyn FnMut(&[T], &mut [T])>;
 /// One path of an in-place op.
-pub type InPlace = (&'static str, InPlaceFn);
+pub type InPlace<T> = (&'static str, InPlaceFn<T>);
 /// One path of a two-slice op.
-pub type Pair = (&'static str, PairFn);
+pub type Pair<T> = (&'static str, PairFn<T>);
 
 /// The four paths that go through `Kernels`: the portable `wide` kernel,
 /// the dispatched kernel (`simd`), the parallel driver (`par`) and the size
@@ -129,18 +172,18 @@ pub fn kernel_paths() -> [(&'static str, Kernels); 4] {
 
 /// Every crate path of the in-place op `op`: `scalar`, then
 /// [`kernel_paths`].
-pub fn inplace_paths(op: &str) -> Vec<InPlace> {
-    let a = DEFAULT_ALPHA;
-    let reference: InPlaceFn = match op {
+pub fn inplace_paths<T: Float>(op: &str) -> Vec<InPlace<T>> {
+    let a = T::alpha();
+    let reference: InPlaceFn<T> = match op {
         "relu" => Box::new(scalar::relu_inplace),
         "leaky_relu" => Box::new(move |b| scalar::leaky_relu_inplace(b, a)),
         "relu_grad" => Box::new(scalar::relu_grad_inplace),
         "leaky_relu_grad" => Box::new(move |b| scalar::leaky_relu_grad_inplace(b, a)),
         _ => panic!("unknown op {op:?}"),
     };
-    let mut v: Vec<InPlace> = vec![("scalar", reference)];
+    let mut v: Vec<InPlace<T>> = vec![("scalar", reference)];
     for (name, k) in kernel_paths() {
-        let f: InPlaceFn = match op {
+        let f: InPlaceFn<T> = match op {
             "relu" => Box::new(move |b| k.relu_inplace(b)),
             "leaky_relu" => Box::new(move |b| k.leaky_relu_inplace(b, a)),
             "relu_grad" => Box::new(move |b| k.relu_grad_inplace(b)),
@@ -153,35 +196,54 @@ pub fn inplace_paths(op: &str) -> Vec<InPlace> {
 
 /// The ceiling: the cheapest in-place pass (load, XOR with a hidden zero,
 /// store) through the same driver, on one thread and on all of them.
-pub fn ceiling_paths() -> Vec<InPlace> {
+pub fn ceiling_paths<T: Float>() -> Vec<InPlace<T>> {
     let serial = Kernels::serial();
     let parallel = Kernels::parallel();
+    let zero = T::from_f32(0.0);
     vec![
         (
             "ceiling-1t",
-            Box::new(move |b| serial.touch_inplace(b, black_box(0.0))),
+            Box::new(move |b| serial.touch_inplace(b, black_box(zero))),
         ),
         (
             "ceiling-par",
-            Box::new(move |b| parallel.touch_inplace(b, black_box(0.0))),
+            Box::new(move |b| parallel.touch_inplace(b, black_box(zero))),
+        ),
+    ]
+}
+
+/// The two-slice ceiling: the cheapest pass that reads `x` and `grad` and
+/// writes `grad` (XOR with a hidden zero), on one thread and on all.
+pub fn pair_ceiling_paths<T: Float>() -> Vec<Pair<T>> {
+    let serial = Kernels::serial();
+    let parallel = Kernels::parallel();
+    let zero = T::from_f32(0.0);
+    vec![
+        (
+            "ceiling-1t",
+            Box::new(move |x, g| serial.touch_pair(x, g, black_box(zero))),
+        ),
+        (
+            "ceiling-par",
+            Box::new(move |x, g| parallel.touch_pair(x, g, black_box(zero))),
         ),
     ]
 }
 
 /// Every crate path but `portable` of the two-slice op `op`: `scalar`,
 /// then [`kernel_paths`].
-pub fn pair_paths(op: &str) -> Vec<Pair> {
-    let a = DEFAULT_ALPHA;
-    let reference: PairFn = match op {
+pub fn pair_paths<T: Float>(op: &str) -> Vec<Pair<T>> {
+    let a = T::alpha();
+    let reference: PairFn<T> = match op {
         "relu_backward" => Box::new(scalar::relu_backward_inplace),
         "leaky_relu_backward" => Box::new(move |x, g| scalar::leaky_relu_backward_inplace(x, g, a)),
         "relu_into" => Box::new(scalar::relu_into),
         "leaky_relu_into" => Box::new(move |s, d| scalar::leaky_relu_into(s, d, a)),
         _ => panic!("unknown op {op:?}"),
     };
-    let mut v: Vec<Pair> = vec![("scalar", reference)];
+    let mut v: Vec<Pair<T>> = vec![("scalar", reference)];
     for (name, k) in kernel_paths().into_iter().filter(|p| p.0 != "portable") {
-        let f: PairFn = match op {
+        let f: PairFn<T> = match op {
             "relu_backward" => Box::new(move |x, g| k.relu_backward_inplace(x, g)),
             "leaky_relu_backward" => Box::new(move |x, g| k.leaky_relu_backward_inplace(x, g, a)),
             "relu_into" => Box::new(move |s, d| k.relu_into(s, d)),

@@ -18,3 +18,9 @@ pub fn backward(x: &[f32], grad: &mut [f32], dst: &mut [f32]) {
         k.leaky_relu_grad_inplace(grad, 0.5);
     }
 }
+
+/// The 16-bit formats, through the re-exported `half`.
+pub fn half_precision(h: &mut [relu_kernels::half::f16], b: &mut [relu_kernels::half::bf16]) {
+    relu_kernels::leaky_relu_inplace(h, relu_kernels::half::f16::from_f32_const(0.01));
+    relu_kernels::relu_grad_inplace(b);
+}
