@@ -245,20 +245,21 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
     }
     // SAFETY: `i <= len`.
     let aligned = unsafe { dst.add(i) as usize }.is_multiple_of(32);
+    let alpha = V::alpha(op.alpha());
     if STREAM && aligned {
         // SAFETY: forwarded contract; `dst + i` is 32-byte aligned and the
         // loop advances by whole vectors, so every streaming store is too.
-        i = unsafe { main_loop(op, src, dst, i, len, |v: V, p| v.store_stream(p)) };
+        i = unsafe { main_loop(op, alpha, src, dst, i, len, |v: V, p| v.store_stream(p)) };
         V::fence();
     } else {
         // SAFETY: forwarded contract.
-        i = unsafe { main_loop(op, src, dst, i, len, |v: V, p| v.store(p)) };
+        i = unsafe { main_loop(op, alpha, src, dst, i, len, |v: V, p| v.store(p)) };
     }
     while i + lanes <= len {
         // SAFETY: `i + lanes <= len`.
         unsafe {
             let (s, d) = (src.add(i), dst.add(i));
-            op.vector(V::load(s), V::load(d)).store(d);
+            op.vector(alpha, V::load(s), V::load(d)).store(d);
         }
         i += lanes;
     }
@@ -267,7 +268,7 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
 }
 
 /// `UNROLL` vectors at a time from `i` while they fit; returns where it
-/// stopped. `store` writes one vector.
+/// stopped. `alpha` is the op's, prepared; `store` writes one vector.
 ///
 /// # Safety
 /// As [`run_vector`], and `store` must be safe to call for every vector
@@ -275,6 +276,7 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
 #[inline(always)]
 unsafe fn main_loop<V: Vector, O: Op<V::Elem>>(
     op: O,
+    alpha: V::Alpha,
     src: *const V::Elem,
     dst: *mut V::Elem,
     mut i: usize,
@@ -292,7 +294,7 @@ where
             let x: [V; UNROLL] = core::array::from_fn(|k| V::load(s.add(k * lanes)));
             let y: [V; UNROLL] = core::array::from_fn(|k| V::load(d.add(k * lanes)));
             for k in 0..UNROLL {
-                store(op.vector(x[k], y[k]), d.add(k * lanes));
+                store(op.vector(alpha, x[k], y[k]), d.add(k * lanes));
             }
         }
         i += UNROLL * lanes;

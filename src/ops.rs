@@ -30,9 +30,16 @@ pub(crate) trait Op<T: Element>: Copy + Send + Sync + 'static {
     const READS_DST: bool = false;
     /// The reference body.
     fn scalar(self, x: T, y: T) -> T;
-    /// The vector body; must equal `scalar` lane by lane, bit for bit (any
-    /// NaN for a NaN).
-    fn vector<V: Vector<Elem = T>>(self, x: V, y: V) -> V;
+    /// The op's `alpha`, for the ops that multiply by one. The loop
+    /// prepares it once per call ([`Vector::alpha`]) and hands it to every
+    /// vector body: for the 16-bit formats that is a widening to `f32` with
+    /// branches, which the compiler would not hoist out of the loop.
+    fn alpha(self) -> T {
+        T::ZERO
+    }
+    /// The vector body, given `alpha` as prepared from [`Op::alpha`]; must
+    /// equal `scalar` lane by lane, bit for bit (any NaN for a NaN).
+    fn vector<V: Vector<Elem = T>>(self, alpha: V::Alpha, x: V, y: V) -> V;
 }
 
 #[derive(Clone, Copy)]
@@ -44,7 +51,7 @@ impl<T: Element> Op<T> for Relu {
         scalar::relu(x)
     }
     #[inline(always)]
-    fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
+    fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, _: V) -> V {
         // Clearing (not selecting) leaves NaN as it was and turns -0.0 into
         // +0.0.
         x.relu_zero().and_not(x)
@@ -60,8 +67,12 @@ impl<T: Element> Op<T> for LeakyRelu<T> {
         scalar::leaky_relu(x, self.0)
     }
     #[inline(always)]
-    fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
-        x.scale_where(x.leaky_scaled(), V::alpha(self.0))
+    fn alpha(self) -> T {
+        self.0
+    }
+    #[inline(always)]
+    fn vector<V: Vector<Elem = T>>(self, alpha: V::Alpha, x: V, _: V) -> V {
+        x.scale_where(x.leaky_scaled(), alpha)
     }
 }
 
@@ -74,7 +85,7 @@ impl<T: Element> Op<T> for ReluGrad {
         scalar::relu_grad(x)
     }
     #[inline(always)]
-    fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
+    fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, _: V) -> V {
         // Clear the lanes where x < 0; NaN is not below 0 and stays NaN.
         x.lt_zero().and_not(x.one_or_nan())
     }
@@ -89,7 +100,7 @@ impl<T: Element> Op<T> for LeakyReluGrad<T> {
         scalar::leaky_relu_grad(x, self.0)
     }
     #[inline(always)]
-    fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
+    fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, _: V) -> V {
         // alpha where x < 0; NaN is not below 0 and stays NaN.
         x.lt_zero().select(V::splat(self.0), x.one_or_nan())
     }
@@ -105,10 +116,10 @@ impl<T: Element> Op<T> for ReluBackward {
         scalar::relu_backward(x, dy)
     }
     #[inline(always)]
-    fn vector<V: Vector<Elem = T>>(self, x: V, dy: V) -> V {
+    fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, dy: V) -> V {
         // Clearing dy's bits (not multiplying by 0) keeps an infinite or NaN
         // dy at a negative x from becoming NaN.
-        x.lt_zero().and_not(dy).or(x.nan_bits())
+        x.nan_or(x.lt_zero().and_not(dy))
     }
 }
 
@@ -122,9 +133,12 @@ impl<T: Element> Op<T> for LeakyReluBackward<T> {
         scalar::leaky_relu_backward(x, dy, self.0)
     }
     #[inline(always)]
-    fn vector<V: Vector<Elem = T>>(self, x: V, dy: V) -> V {
-        dy.scale_where(x.lt_zero(), V::alpha(self.0))
-            .or(x.nan_bits())
+    fn alpha(self) -> T {
+        self.0
+    }
+    #[inline(always)]
+    fn vector<V: Vector<Elem = T>>(self, alpha: V::Alpha, x: V, dy: V) -> V {
+        x.nan_or(dy.scale_where(x.lt_zero(), alpha))
     }
 }
 
@@ -140,7 +154,7 @@ impl<T: Element> Op<T> for Touch<T> {
         T::xor_bits(x, self.0)
     }
     #[inline(always)]
-    fn vector<V: Vector<Elem = T>>(self, x: V, _: V) -> V {
+    fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, _: V) -> V {
         x.xor(V::splat(self.0))
     }
 }
@@ -158,7 +172,7 @@ impl<T: Element> Op<T> for TouchPair<T> {
         T::xor_bits(y, T::and_bits(x, self.0))
     }
     #[inline(always)]
-    fn vector<V: Vector<Elem = T>>(self, x: V, y: V) -> V {
+    fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, y: V) -> V {
         y.xor(x.and(V::splat(self.0)))
     }
 }

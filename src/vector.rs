@@ -64,6 +64,9 @@ pub trait Vector: Copy {
     /// it makes the NaN lanes NaN whatever the result had there: a NaN's
     /// exponent is all ones and its mantissa non-zero, and OR keeps both.
     fn nan_bits(self) -> Self;
+    /// `x` (a NaN) where `x` is NaN, `other` elsewhere: how the backward
+    /// passes let a NaN input through.
+    fn nan_or(self, other: Self) -> Self;
     /// 1 where `x` is a number, a NaN where `x` is NaN.
     fn one_or_nan(self) -> Self;
 
@@ -124,6 +127,10 @@ macro_rules! impl_wide {
             #[inline(always)]
             fn nan_bits(self) -> Self {
                 self.is_nan() & self
+            }
+            #[inline(always)]
+            fn nan_or(self, other: Self) -> Self {
+                other | self.nan_bits()
             }
             #[inline(always)]
             fn one_or_nan(self) -> Self {

@@ -107,6 +107,12 @@ macro_rules! impl_avx {
                 Self(unsafe { $and($cmp::<_CMP_UNORD_Q>(self.0, self.0), self.0) })
             }
             #[inline(always)]
+            fn nan_or(self, other: Self) -> Self {
+                // OR-ing the NaN lanes' bits in: a compare, an and and an or,
+                // all on more ports than a variable blend.
+                other.or(self.nan_bits())
+            }
+            #[inline(always)]
             fn one_or_nan(self) -> Self {
                 // `-|x|` is at most 0 for every number, so `maxps` returns 1;
                 // for a NaN it returns its second operand, the NaN.

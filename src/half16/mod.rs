@@ -46,7 +46,10 @@ impl Format for half::f16 {
     }
     #[inline(always)]
     fn to_f32(self) -> f32 {
-        half::f16::to_f32(self)
+        // Not `to_f32`, which checks for F16C at run time on every call:
+        // that check is a memory read the compiler cannot hoist out of a
+        // kernel's loop, where alpha is widened.
+        self.to_f32_const()
     }
     #[inline(always)]
     fn widen(bits: i32x8) -> f32x8 {
@@ -67,7 +70,7 @@ impl Format for half::bf16 {
     }
     #[inline(always)]
     fn to_f32(self) -> f32 {
-        half::bf16::to_f32(self)
+        self.to_f32_const()
     }
     #[inline(always)]
     fn widen(bits: i32x8) -> f32x8 {

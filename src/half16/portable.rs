@@ -82,6 +82,10 @@ impl<T: Format> Vector for Half16<T> {
         Self::new(self.is_nan() & self.0)
     }
     #[inline(always)]
+    fn nan_or(self, other: Self) -> Self {
+        Self::new(self.is_nan().bitselect(self.0, other.0))
+    }
+    #[inline(always)]
     fn one_or_nan(self) -> Self {
         Self::new(
             self.is_nan()

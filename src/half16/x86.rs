@@ -56,23 +56,23 @@ impl X86Format for half::bf16 {
     unsafe fn scale(x: __m256i, alpha: __m256) -> __m256i {
         // SAFETY: AVX2 is present (caller contract).
         unsafe {
-            // Interleaving with zeros puts each pattern in the high half of
-            // a 32-bit lane, which is its `f32` (lanes 0-3 and 8-11 in
-            // `lo`, 4-7 and 12-15 in `hi`); `packus` undoes the
-            // interleaving, so the lanes come back in order.
-            let zero = _mm256_setzero_si256();
-            let lo = _mm256_castsi256_ps(_mm256_unpacklo_epi16(zero, x));
-            let hi = _mm256_castsi256_ps(_mm256_unpackhi_epi16(zero, x));
-            let lo = round_to_bf16(_mm256_castps_si256(_mm256_mul_ps(lo, alpha)));
-            let hi = round_to_bf16(_mm256_castps_si256(_mm256_mul_ps(hi, alpha)));
-            _mm256_packus_epi32(lo, hi)
+            // A pattern is its `f32`'s high half: the even lanes shifted up,
+            // the odd lanes with the even ones masked off. Shifts and masks
+            // rather than unpacking and packing keep the shuffle port free.
+            let high = _mm256_set1_epi32(0xffff_0000_u32 as i32);
+            let even = _mm256_castsi256_ps(_mm256_slli_epi32::<16>(x));
+            let odd = _mm256_castsi256_ps(_mm256_and_si256(x, high));
+            let even = round_to_bf16(_mm256_castps_si256(_mm256_mul_ps(even, alpha)));
+            let odd = round_to_bf16(_mm256_castps_si256(_mm256_mul_ps(odd, alpha)));
+            // The even results go down to the low half, the odd stay up.
+            _mm256_or_si256(_mm256_srli_epi32::<16>(even), _mm256_and_si256(odd, high))
         }
     }
 }
 
 /// `f32` patterns rounded to `bf16`, to nearest with ties to even, in the
-/// low 16 bits of each lane (as `convert::f32_to_bf16`, whose note on NaN
-/// applies here too).
+/// high 16 bits of each lane (the low bits are left over; as
+/// `convert::f32_to_bf16`, whose note on NaN applies here too).
 ///
 /// # Safety
 /// The CPU must have AVX2.
@@ -81,8 +81,7 @@ unsafe fn round_to_bf16(u: __m256i) -> __m256i {
     // SAFETY: AVX2 is present (caller contract).
     unsafe {
         let odd = _mm256_and_si256(_mm256_srli_epi32::<16>(u), _mm256_set1_epi32(1));
-        let rounded = _mm256_add_epi32(_mm256_add_epi32(u, _mm256_set1_epi32(0x7fff)), odd);
-        _mm256_srli_epi32::<16>(rounded)
+        _mm256_add_epi32(_mm256_add_epi32(u, _mm256_set1_epi32(0x7fff)), odd)
     }
 }
 
@@ -217,6 +216,13 @@ impl<T: X86Format> Vector for H16x16<T> {
     fn nan_bits(self) -> Self {
         // SAFETY: AVX2 is present (see the note on this impl).
         Self::new(unsafe { _mm256_and_si256(self.is_nan(), self.0) })
+    }
+    #[inline(always)]
+    fn nan_or(self, other: Self) -> Self {
+        // One blend instead of masking `x` and OR-ing it in: the NaN test
+        // is an and and a compare either way.
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe { _mm256_blendv_epi8(other.0, self.0, self.is_nan()) })
     }
     #[inline(always)]
     fn one_or_nan(self) -> Self {
