@@ -84,6 +84,13 @@ const SPLIT_ALIGN_BYTES: usize = 64;
 /// 13.0-13.4); the two-slice forms crossed at the same element count
 /// (relu_backward 9.8 vs 10.3 at 32 Ki, 12.7 vs 11.1 at 40 Ki, 13.0-15.2
 /// vs 10.8-10.9 at 48 Ki). Hence 192 KiB of destination: 48 Ki `f32`.
+///
+/// The 16-bit formats follow the same bytes (96 Ki elements), though their
+/// multiplying ops convert and cost about 3x more per byte: measured the
+/// same way, `relu` on `f16`/`bf16` lost at 64 Ki (0.84-0.86x, once 1.10x)
+/// and won at 96 Ki (1.22-1.24x); `leaky_relu` and `leaky_relu_backward`
+/// were even at 48-64 Ki (0.92-1.40x) and won at 96 Ki (1.17-1.50x), too
+/// little gain below to set them apart.
 #[cfg(feature = "rayon")]
 const WARM_MIN_DST_BYTES: usize = 192 * 1024;
 
@@ -107,7 +114,10 @@ const _: () = assert!(2 * WARM_MIN_DST_BYTES <= PARALLEL_THRESHOLD_BYTES);
 /// gap-timed report (`examples/throughput.rs --gap 500 --paths simd,par`):
 /// in place at 512 Ki, 0.75-0.85x; two slices at 256 Ki, 0.75-0.87x.
 /// Calls that come back to back need far less (see
-/// [`WARM_MIN_DST_BYTES`]).
+/// [`WARM_MIN_DST_BYTES`]). The converting 16-bit ops break even at the
+/// same bytes despite costing more per byte: cold `par` against `simd` on
+/// `f16` `leaky_relu` gave 0.26-0.96x at 512 Ki-1 Mi (1-2 MiB read) and
+/// 0.97-1.15x at 2 Mi (4 MiB); the wake-up, not the work, sets the switch.
 #[cfg(feature = "rayon")]
 const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
 
