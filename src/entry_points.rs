@@ -91,6 +91,13 @@ macro_rules! entry_points {
 
         #[doc = concat!("Leaky ReLU's fused backward pass, ", $how, ": `grad[i]` becomes [`scalar::leaky_relu_backward`](crate::scalar::leaky_relu_backward)`(x[i], grad[i], alpha)`.")]
         ///
+        /// With `alpha > 0`, Leaky ReLU keeps the input's sign, so `x` may be the
+        /// forward *output* `y = leaky_relu(x)` instead of the input, and no copy of
+        /// the input needs keeping: the result has the same bits, except where a
+        /// tiny negative `alpha * x` underflowed to `-0.0` (there `y` reads as not
+        /// negative and `dy` passes through unscaled). With `alpha <= 0` the output
+        /// does not keep the sign, and this does not hold.
+        ///
         /// # Panics
         /// If `alpha` is not finite or the lengths differ, before any element
         /// is written.
@@ -98,6 +105,52 @@ macro_rules! entry_points {
         #[track_caller]
         pub fn leaky_relu_backward_inplace<T: $crate::Element>(x: &[T], grad: &mut [T], alpha: T) {
             $kernels.leaky_relu_backward_inplace(x, grad, alpha)
+        }
+
+        #[doc = concat!("ReLU's fused backward pass from the forward *output*, ", $how, ": `grad[i]` (the incoming gradient) becomes [`scalar::relu_backward_from_output`](crate::scalar::relu_backward_from_output)`(y[i], grad[i])`.")]
+        ///
+        /// `y` is what `relu_inplace` left in the buffer, so a training
+        /// loop needs no copy of the forward input. At `x == 0` the
+        /// gradient is 0 (as PyTorch's), where `relu_backward_inplace`
+        /// gives `dy` (the tutorial's rule).
+        ///
+        /// # Panics
+        /// If the lengths differ, before any element is written.
+        #[inline]
+        #[track_caller]
+        pub fn relu_backward_from_output_inplace<T: $crate::Element>(y: &[T], grad: &mut [T]) {
+            $kernels.relu_backward_from_output_inplace(y, grad)
+        }
+
+        #[doc = concat!("ReLU's backward pass into a third slice, ", $how, ": `dx[i]` becomes [`scalar::relu_backward`](crate::scalar::relu_backward)`(x[i], dy[i])`, and `dy` is kept.")]
+        ///
+        /// # Panics
+        /// If the lengths differ, before any element is written.
+        #[inline]
+        #[track_caller]
+        pub fn relu_backward_into<T: $crate::Element>(x: &[T], dy: &[T], dx: &mut [T]) {
+            $kernels.relu_backward_into(x, dy, dx)
+        }
+
+        #[doc = concat!("Leaky ReLU's backward pass into a third slice, ", $how, ": `dx[i]` becomes [`scalar::leaky_relu_backward`](crate::scalar::leaky_relu_backward)`(x[i], dy[i], alpha)`, and `dy` is kept.")]
+        ///
+        /// # Panics
+        /// If `alpha` is not finite or the lengths differ, before any element
+        /// is written.
+        #[inline]
+        #[track_caller]
+        pub fn leaky_relu_backward_into<T: $crate::Element>(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
+            $kernels.leaky_relu_backward_into(x, dy, dx, alpha)
+        }
+
+        #[doc = concat!("ReLU's backward pass from the forward output into a third slice, ", $how, ": `dx[i]` becomes [`scalar::relu_backward_from_output`](crate::scalar::relu_backward_from_output)`(y[i], dy[i])`, and `dy` is kept.")]
+        ///
+        /// # Panics
+        /// If the lengths differ, before any element is written.
+        #[inline]
+        #[track_caller]
+        pub fn relu_backward_from_output_into<T: $crate::Element>(y: &[T], dy: &[T], dx: &mut [T]) {
+            $kernels.relu_backward_from_output_into(y, dy, dx)
         }
     };
 }

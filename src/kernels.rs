@@ -3,11 +3,11 @@
 //! with a fixed choice.
 
 use crate::Element;
-use crate::check::{check_alpha, check_lengths};
-use crate::kernel::Io;
+use crate::check::{check_alpha, check_lengths, check_lengths3};
 use crate::level::Level;
 use crate::ops::{self, Op};
 use crate::parallel;
+use crate::slices::Io;
 
 /// How a call spreads over threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -210,6 +210,13 @@ impl Kernels {
     /// The fused Leaky ReLU backward pass: `grad[i]` becomes
     /// [`scalar::leaky_relu_backward`](crate::scalar::leaky_relu_backward)`(x[i], grad[i], alpha)`.
     ///
+    /// With `alpha > 0`, Leaky ReLU keeps the input's sign, so `x` may be the
+    /// forward *output* `y = leaky_relu(x)` instead of the input, and no copy of
+    /// the input needs keeping: the result has the same bits, except where a
+    /// tiny negative `alpha * x` underflowed to `-0.0` (there `y` reads as not
+    /// negative and `dy` passes through unscaled). With `alpha <= 0` the output
+    /// does not keep the sign, and this does not hold.
+    ///
     /// # Panics
     /// If `alpha` is not finite or the lengths differ, before any element is
     /// written.
@@ -221,6 +228,62 @@ impl Kernels {
         self.run(ops::LeakyReluBackward(alpha), Io::pair(x, grad));
     }
 
+    /// ReLU's backward pass from the forward *output*: `grad[i]` (the
+    /// incoming `dy`) becomes
+    /// [`scalar::relu_backward_from_output`](crate::scalar::relu_backward_from_output)`(y[i], grad[i])`.
+    ///
+    /// # Panics
+    /// If the lengths differ, before any element is written.
+    #[inline]
+    #[track_caller]
+    pub fn relu_backward_from_output_inplace<T: Element>(&self, y: &[T], grad: &mut [T]) {
+        check_lengths("y", y.len(), "grad", grad.len());
+        self.run(ops::ReluBackwardFromOutput, Io::pair(y, grad));
+    }
+
+    /// ReLU's backward pass into a third slice: `dx[i]` becomes
+    /// [`scalar::relu_backward`](crate::scalar::relu_backward)`(x[i], dy[i])`.
+    ///
+    /// # Panics
+    /// If the lengths differ, before any element is written.
+    #[inline]
+    #[track_caller]
+    pub fn relu_backward_into<T: Element>(&self, x: &[T], dy: &[T], dx: &mut [T]) {
+        check_lengths3(("x", x.len()), ("dy", dy.len()), ("dx", dx.len()));
+        self.run(ops::ReluBackward, Io::triple(x, dy, dx));
+    }
+
+    /// Leaky ReLU's backward pass into a third slice: `dx[i]` becomes
+    /// [`scalar::leaky_relu_backward`](crate::scalar::leaky_relu_backward)`(x[i], dy[i], alpha)`.
+    ///
+    /// # Panics
+    /// If `alpha` is not finite or the lengths differ, before any element is
+    /// written.
+    #[inline]
+    #[track_caller]
+    pub fn leaky_relu_backward_into<T: Element>(&self, x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
+        check_alpha(alpha);
+        check_lengths3(("x", x.len()), ("dy", dy.len()), ("dx", dx.len()));
+        self.run(ops::LeakyReluBackward(alpha), Io::triple(x, dy, dx));
+    }
+
+    /// ReLU's backward pass from the forward output into a third slice:
+    /// `dx[i]` becomes
+    /// [`scalar::relu_backward_from_output`](crate::scalar::relu_backward_from_output)`(y[i], dy[i])`.
+    ///
+    /// # Panics
+    /// If the lengths differ, before any element is written.
+    #[inline]
+    #[track_caller]
+    pub fn relu_backward_from_output_into<T: Element>(&self, y: &[T], dy: &[T], dx: &mut [T]) {
+        check_lengths3(("y", y.len()), ("dy", dy.len()), ("dx", dx.len()));
+        self.run(ops::ReluBackwardFromOutput, Io::triple(y, dy, dx));
+    }
+
+    // Measurement support, not API: the benches and the report are separate
+    // crates and need the ceiling pass through the same driver, so it is
+    // `pub` but hidden from the documentation.
+    #[doc(hidden)]
     /// The cheapest pass the compiler cannot remove: every element is loaded,
     /// XOR-ed with `bits`' bit pattern and stored. With `bits = 0.0` the
     /// buffer is unchanged; passing it through `std::hint::black_box` keeps
@@ -231,6 +294,8 @@ impl Kernels {
         self.run(ops::Touch(bits), Io::in_place(buf));
     }
 
+    // Measurement support, not API (see `touch_inplace`).
+    #[doc(hidden)]
     /// The cheapest two-slice pass the compiler cannot remove, as a
     /// backward pass moves data: every `x[i]` and `grad[i]` is loaded and
     /// `grad[i]` stored, XOR-ed with the bits of `x[i] & bits`. With

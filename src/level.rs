@@ -68,16 +68,18 @@ impl Level {
 
     /// The level the crate's functions use: the one named by the
     /// `RELU_KERNELS_LEVEL` environment variable if it is set (std only),
-    /// else [`Level::detected`]. Decided on first use and then fixed.
+    /// else [`Level::detected`]. Decided once, on first use, and then fixed;
+    /// an invalid choice is kept too.
     ///
     /// # Panics
-    /// On first use, if `RELU_KERNELS_LEVEL` is set to an unknown name or to
-    /// a level this CPU does not support.
+    /// If `RELU_KERNELS_LEVEL` is set to an unknown name, to a value that is
+    /// not UTF-8, or to a level this CPU does not support: on first use and
+    /// on every use after it, with the same message.
     pub fn active() -> Level {
         static ACTIVE: AtomicU8 = AtomicU8::new(UNSET);
         match ACTIVE.load(Ordering::Relaxed) {
             UNSET => {
-                let level = choose();
+                let level = choose_once();
                 ACTIVE.store(level as u8, Ordering::Relaxed);
                 level
             }
@@ -94,31 +96,45 @@ impl fmt::Display for Level {
 
 const UNSET: u8 = u8::MAX;
 
+/// The level chosen on first use, or the message of the first use's
+/// panic, which every later use repeats (the environment is read once).
 #[cfg(feature = "std")]
-fn choose() -> Level {
-    match std::env::var(LEVEL_ENV) {
-        Ok(name) => match Level::from_name(name.trim()) {
-            Some(level) if level.is_supported() => level,
-            Some(level) => {
-                panic!(
-                    "relu-kernels: {LEVEL_ENV}={name}: this CPU does not support {level}{}",
-                    if level == Level::Avx2 {
-                        " (it needs AVX2 and F16C)"
-                    } else {
-                        ""
-                    }
-                )
+fn choose_once() -> Level {
+    static CHOICE: std::sync::OnceLock<Result<Level, String>> = std::sync::OnceLock::new();
+    match CHOICE.get_or_init(choose) {
+        Ok(level) => *level,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+#[cfg(feature = "std")]
+fn choose() -> Result<Level, String> {
+    let Some(value) = std::env::var_os(LEVEL_ENV) else {
+        return Ok(Level::detected());
+    };
+    let Some(name) = value.to_str() else {
+        return Err(format!(
+            "relu-kernels: {LEVEL_ENV}={value:?}: not valid UTF-8 (expected scalar, portable or avx2)"
+        ));
+    };
+    match Level::from_name(name.trim()) {
+        Some(level) if level.is_supported() => Ok(level),
+        Some(level) => Err(format!(
+            "relu-kernels: {LEVEL_ENV}={name}: this CPU does not support {level}{}",
+            if level == Level::Avx2 {
+                " (it needs AVX2 and F16C)"
+            } else {
+                ""
             }
-            None => panic!(
-                "relu-kernels: {LEVEL_ENV}={name}: unknown level (expected scalar, portable or avx2)"
-            ),
-        },
-        Err(_) => Level::detected(),
+        )),
+        None => Err(format!(
+            "relu-kernels: {LEVEL_ENV}={name}: unknown level (expected scalar, portable or avx2)"
+        )),
     }
 }
 
 #[cfg(not(feature = "std"))]
-fn choose() -> Level {
+fn choose_once() -> Level {
     Level::detected()
 }
 

@@ -17,6 +17,62 @@
 //! assert_eq!(buf, [f16::from_f32(2.0), f16::from_f32(-2.0)]);
 //! ```
 //!
+//! # A training step
+//! The forward pass runs in place and keeps its *output*; the backward
+//! pass reads that output, so no copy of the pre-activations is needed:
+//!
+//! ```
+//! // h = relu(W x + b), computed in place over the pre-activations.
+//! let mut h = vec![0.5f32, -1.5, 0.0, 2.0];
+//! relu_kernels::relu_inplace(&mut h);
+//!
+//! // dL/dh arrives from the next layer; it becomes dL/d(pre-activation).
+//! let mut grad = vec![0.1f32, 0.2, 0.3, 0.4];
+//! relu_kernels::relu_backward_from_output_inplace(&h, &mut grad);
+//! assert_eq!(grad, [0.1, 0.0, 0.0, 0.4]); // zero where h <= 0
+//! ```
+//!
+//! Passing the output to `relu_backward_inplace`, which wants the forward
+//! *input*, would be wrong: the output is never negative, so every gradient
+//! would pass through. For Leaky ReLU with `alpha > 0` the output keeps the
+//! input's sign, and `leaky_relu_backward_inplace` can take it in place of
+//! the input (see that function for the one exception).
+//!
+//! # The function families
+//! Every op comes in place, out of place (`_into`), and for the gradients
+//! as fused backward passes, in place on the incoming gradient or into a
+//! third slice:
+//!
+//! ```
+//! use relu_kernels as rk;
+//! let x = [-2.0f32, 3.0];
+//!
+//! // In place: the buffer becomes the result.
+//! let mut buf = x;
+//! rk::leaky_relu_inplace(&mut buf, 0.5);
+//! assert_eq!(buf, [-1.0, 3.0]);
+//!
+//! // Out of place: the source is kept.
+//! let mut out = [0.0f32; 2];
+//! rk::relu_grad_into(&x, &mut out);
+//! assert_eq!(out, [0.0, 1.0]);
+//!
+//! // Backward from the forward input, in place on dy or into dx.
+//! let dy = [10.0f32, 10.0];
+//! let mut grad = dy;
+//! rk::leaky_relu_backward_inplace(&x, &mut grad, 0.5);
+//! assert_eq!(grad, [5.0, 10.0]);
+//! let mut dx = [0.0f32; 2];
+//! rk::relu_backward_into(&x, &dy, &mut dx);
+//! assert_eq!(dx, [0.0, 10.0]);
+//!
+//! // Backward from the forward output y = relu(x).
+//! let y = [0.0f32, 3.0];
+//! let mut dx = [0.0f32; 2];
+//! rk::relu_backward_from_output_into(&y, &dy, &mut dx);
+//! assert_eq!(dx, [0.0, 10.0]);
+//! ```
+//!
 //! # Paths
 //! - [`scalar`]: the reference, one element at a time. It *is* the spec.
 //! - [`simd`]: single-threaded vector kernels. On x86_64 the AVX2 kernel is
@@ -44,7 +100,9 @@
 //! would read every destination line first.
 //!
 //! # Semantics
-//! Every path gives the same bits as [`scalar`] for every input. `α` is
+//! Every path gives the same bits as [`scalar`] for every input, any NaN
+//! for a NaN: the vector paths may set a NaN's sign, OR other bits into it
+//! or quiet a signalling one. `α` is
 //! `alpha`; `α·x` is one IEEE multiply of the element type (no FMA, no
 //! widening for `f32` and `f64`), so `-inf` with `α = 0` gives NaN. In the
 //! tables, 1, 0, `α` and `+0.0` are those values in the element type.
@@ -62,36 +120,45 @@
 //! types the result is the correctly rounded IEEE product in the element
 //! type: one multiply of the element type.
 //!
-//! | x | relu | leaky_relu(α) | relu_grad | leaky_relu_grad(α) |
-//! |---|---|---|---|---|
-//! | x > 0 (incl. +inf, positive subnormals) | x | x | 1 | 1 |
-//! | +0.0 | +0.0 | α·x | 1 | 1 |
-//! | −0.0 | **+0.0** | α·x | 1 | 1 |
-//! | x < 0 (incl. −inf, negative subnormals) | +0.0 | α·x | 0 | α |
-//! | NaN (any sign or payload) | NaN | NaN | NaN | NaN |
+//! | x | relu | leaky_relu(α) | relu_grad | leaky_relu_grad(α) | PyTorch |
+//! |---|---|---|---|---|---|
+//! | x > 0 (incl. +inf, positive subnormals) | x | x | 1 | 1 | the same |
+//! | +0.0 | +0.0 | α·x | 1 | 1 | gradients 0 and α |
+//! | −0.0 | **+0.0** | α·x | 1 | 1 | gradients 0 and α |
+//! | x < 0 (incl. −inf, negative subnormals) | +0.0 | α·x | 0 | α | the same |
+//! | NaN (any sign or payload) | NaN | NaN | NaN | NaN | gradients 1 and α |
 //!
 //! ReLU is `max(0, x)`, so `-0.0` gives `+0.0`; Leaky ReLU is `x` where
-//! `x > 0` and `α·x` elsewhere; both gradients are 1 for `x >= 0`. NaN
-//! propagates through every op, gradients included, so a NaN never silently
-//! disappears; which NaN comes out (sign, payload) is unspecified.
+//! `x > 0` and `α·x` elsewhere; both gradients are 1 for `x >= 0` (the
+//! rule of the tutorial this crate grew from; PyTorch's are 0 and `α` at
+//! 0). NaN propagates through every op, gradients included, so a NaN never
+//! silently disappears (PyTorch's gradient of a NaN input is a number);
+//! which NaN comes out (sign, payload) is unspecified. The forward outputs
+//! are PyTorch's bit for bit.
 //!
-//! The fused backward passes take the forward input `x` and the incoming
-//! gradient `dy` (stored in `grad`, which receives the result):
+//! The fused backward passes take the incoming gradient `dy` (in `grad`,
+//! which receives the result, or in `dy`, with the result in `dx`) and
+//! either the forward input `x` or, for `relu_backward_from_output`, the
+//! forward output `y = relu(x)`:
 //!
-//! | x | relu_backward | leaky_relu_backward(α) |
-//! |---|---|---|
-//! | x >= 0 (incl. ±0.0) | dy | dy |
-//! | x < 0 | +0.0 | α·dy |
-//! | NaN | NaN | NaN |
+//! | x | relu_backward | leaky_relu_backward(α) | relu_backward_from_output | PyTorch |
+//! |---|---|---|---|---|
+//! | x > 0 | dy | dy | dy | the same |
+//! | x = ±0.0 | dy | dy | **+0.0** (`y` is `+0.0`) | 0 and α·dy, as from the output |
+//! | x < 0 | +0.0 | α·dy | +0.0 | the same |
+//! | NaN | NaN | NaN | NaN | dy and α·dy |
 //!
 //! They select rather than multiply, so an infinite or NaN `dy` at a
-//! negative `x` gives 0 for ReLU (as PyTorch's `threshold_backward` does).
+//! negative `x` gives 0 for ReLU, as PyTorch's `threshold_backward` does.
+//! `relu_backward_from_output` is `threshold_backward(dy, y, 0)` but for
+//! NaN, so it differs from `relu_backward` at `x == 0` only.
 //!
 //! # Errors
 //! Bad input panics with a message naming the bad value, before anything
 //! is written, so a rejected call leaves every buffer unchanged:
 //! - `alpha` must be finite (any finite value is valid: 0, negative, > 1);
-//! - the two slices of a two-slice function must have the same length.
+//! - the slices of a two- or three-slice function must have the same
+//!   length.
 //!
 //! # Features
 //! - `std` (default): runtime CPU detection and `RELU_KERNELS_LEVEL`.
@@ -118,11 +185,12 @@ mod element;
 mod entry_points;
 #[cfg(feature = "half")]
 mod half16;
-mod kernel;
 mod kernels;
 mod level;
 mod ops;
 mod parallel;
+mod serial_loop;
+mod slices;
 mod vector;
 // Soft-float x86_64 targets (such as `x86_64-unknown-none`) cannot hold
 // vector registers, so the AVX2 level needs SSE2 in the target.
@@ -137,16 +205,22 @@ pub mod simd;
 #[cfg(feature = "half")]
 pub use half;
 
-pub use element::Element;
+pub use element::{Element, default_alpha};
 pub use kernels::{Kernels, Threading};
 pub use level::{ALL_LEVELS, LEVEL_ENV, Level};
 pub use parallel::PARALLEL_THRESHOLD_BYTES;
 
-/// The usual Leaky ReLU slope, as in the tutorial the crate comes from.
+/// The usual Leaky ReLU slope, 0.01 as in the tutorial the crate comes
+/// from, for `f32` buffers.
+///
+/// For `f64` use [`DEFAULT_ALPHA_F64`], and in generic code
+/// [`default_alpha::<T>()`](default_alpha). Not `DEFAULT_ALPHA.into()`,
+/// which the compiler suggests when an `f64` is expected: that widens the
+/// `f32` value, 0.009999999776482582, instead of rounding 0.01 to `f64`.
 pub const DEFAULT_ALPHA: f32 = 0.01;
 
 /// [`DEFAULT_ALPHA`] for `f64` buffers: `0.01` rounded to `f64`, not the
-/// `f32` value widened.
+/// `f32` value widened (which `DEFAULT_ALPHA.into()` would give).
 pub const DEFAULT_ALPHA_F64: f64 = 0.01;
 
 entry_points::entry_points!(

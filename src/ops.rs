@@ -1,10 +1,11 @@
 //! One small type per op: its per-element body (the `scalar` reference) and
 //! its per-vector body, written once against [`Vector`].
 //!
-//! Every op maps a pair `(x, y)` to a new `y`: `x` comes from the source
-//! slice and `y` from the destination, which is where the result goes. In
-//! place, source and destination are the same slice; the unary ops ignore
-//! `y` (and the compiler drops its load).
+//! Every op maps a pair `(x, y)` to a result: `x` is the input (the
+//! forward input, or the forward output for the passes "from the output")
+//! and `y` the incoming gradient of the backward passes. In place, the
+//! result replaces `y` (or `x`); out of place it goes to a third slice. The
+//! unary ops ignore `y` (and the compiler drops its load).
 //!
 //! The vector bodies say what each lane gets in terms of [`Vector`]'s
 //! methods; each vector type computes those the cheapest way its lanes
@@ -19,7 +20,8 @@ use crate::vector::Vector;
 
 /// An elementwise op: `y = op(x, y)`.
 pub(crate) trait Op<T: Element>: Copy + Send + Sync + 'static {
-    /// Whether the result depends on the destination's old value `y`.
+    /// Whether the result depends on `y` (in place and in the in-place
+    /// backward passes, the destination's old value).
     // Only the AVX2 level reads it (streaming stores are only for ops that
     // do not read `y`), and that level is compiled only for x86_64 with
     // SSE2: elsewhere (aarch64, x86_64-unknown-none) it is never read.
@@ -27,7 +29,7 @@ pub(crate) trait Op<T: Element>: Copy + Send + Sync + 'static {
         not(all(target_arch = "x86_64", target_feature = "sse2")),
         expect(dead_code, reason = "read only by the AVX2 level")
     )]
-    const READS_DST: bool = false;
+    const READS_Y: bool = false;
     /// The reference body.
     fn scalar(self, x: T, y: T) -> T;
     /// The op's `alpha`, for the ops that multiply by one. The loop
@@ -110,7 +112,7 @@ impl<T: Element> Op<T> for LeakyReluGrad<T> {
 pub(crate) struct ReluBackward;
 
 impl<T: Element> Op<T> for ReluBackward {
-    const READS_DST: bool = true;
+    const READS_Y: bool = true;
     #[inline(always)]
     fn scalar(self, x: T, dy: T) -> T {
         scalar::relu_backward(x, dy)
@@ -127,7 +129,7 @@ impl<T: Element> Op<T> for ReluBackward {
 pub(crate) struct LeakyReluBackward<T>(pub T);
 
 impl<T: Element> Op<T> for LeakyReluBackward<T> {
-    const READS_DST: bool = true;
+    const READS_Y: bool = true;
     #[inline(always)]
     fn scalar(self, x: T, dy: T) -> T {
         scalar::leaky_relu_backward(x, dy, self.0)
@@ -139,6 +141,23 @@ impl<T: Element> Op<T> for LeakyReluBackward<T> {
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, alpha: V::Alpha, x: V, dy: V) -> V {
         x.nan_or(dy.scale_where(x.lt_zero(), alpha))
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct ReluBackwardFromOutput;
+
+impl<T: Element> Op<T> for ReluBackwardFromOutput {
+    const READS_Y: bool = true;
+    #[inline(always)]
+    fn scalar(self, out: T, dy: T) -> T {
+        scalar::relu_backward_from_output(out, dy)
+    }
+    #[inline(always)]
+    fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, out: V, dy: V) -> V {
+        // The lanes at or below zero (both zeros) are cleared; a NaN output
+        // may be among them, so the NaN lanes are put back after.
+        out.nan_or(out.leaky_scaled().and_not(dy))
     }
 }
 
@@ -166,7 +185,7 @@ impl<T: Element> Op<T> for Touch<T> {
 pub(crate) struct TouchPair<T>(pub T);
 
 impl<T: Element> Op<T> for TouchPair<T> {
-    const READS_DST: bool = true;
+    const READS_Y: bool = true;
     #[inline(always)]
     fn scalar(self, x: T, y: T) -> T {
         T::xor_bits(y, T::and_bits(x, self.0))

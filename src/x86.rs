@@ -4,7 +4,7 @@
 //! x86_64 build its vectors are pairs of SSE registers even on an AVX2 CPU.
 //! These types use the AVX intrinsics directly; the kernels instantiated with
 //! them are `#[target_feature(enable = "avx2")]` functions (see
-//! `kernel::run_avx2`) that the dispatcher calls only after it has detected
+//! `serial_loop::run_avx2`) that the dispatcher calls only after it has detected
 //! AVX2, so the intrinsics always run on a CPU that has them.
 //!
 //! Every method is `#[inline(always)]` so that it is compiled inside the
@@ -34,7 +34,7 @@ macro_rules! impl_avx {
         // SAFETY (for every `unsafe` block in this impl): the intrinsics need
         // AVX, which every AVX2 CPU has. Values of this type only exist inside
         // kernels that the dispatcher enters after detecting AVX2 (the type is
-        // private to the crate and built only by `kernel::run_avx2`). Pointer
+        // private to the crate and built only by `serial_loop::run_avx2`). Pointer
         // arguments are covered by the caller contract of `load`/`store`.
         impl Vector for $v {
             type Elem = $t;

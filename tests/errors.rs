@@ -132,6 +132,33 @@ fn length_mismatch_panics_and_writes_nothing_f16() {
     length_mismatch::<half::f16>();
 }
 
+/// The backward passes into a third slice check `dy` too.
+#[test]
+fn a_short_dy_panics_and_writes_nothing() {
+    let x = [1.0f32, -2.0, 3.0];
+    let dy = [1.0f32, 1.0];
+    let init = [7.0f32; 3];
+    type Call = fn(&[f32], &[f32], &mut [f32]);
+    let calls: [(&str, Call); 3] = [
+        ("relu_backward_into", |x, dy, dx| {
+            relu_kernels::relu_backward_into(x, dy, dx)
+        }),
+        ("leaky_relu_backward_into", |x, dy, dx| {
+            relu_kernels::leaky_relu_backward_into(x, dy, dx, 0.1)
+        }),
+        ("relu_backward_from_output_into", |y, dy, dx| {
+            relu_kernels::relu_backward_from_output_into(y, dy, dx)
+        }),
+    ];
+    for (what, call) in calls {
+        let mut dx = init;
+        expect_panic(what, &["lengths differ", "dy.len() = 2"], || {
+            call(&x, &dy, &mut dx)
+        });
+        assert_eq!(dx, init, "{what}: buffer modified");
+    }
+}
+
 #[test]
 fn any_finite_alpha_is_accepted() {
     for alpha in [

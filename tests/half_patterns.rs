@@ -91,7 +91,7 @@ fn every_pattern<T: TestFloat>(largest: u64) -> usize {
     let mut dst = xs.clone();
     for path in pattern_paths() {
         for &op in &ops {
-            let backward = matches!(op, OpCase::ReluBackward | OpCase::LeakyReluBackward(_));
+            let backward = op.backward();
             // Each x meets every incoming gradient in one of the rotations
             // (under Miri, one gradient each).
             let rotations = if backward && !cfg!(miri) {

@@ -3,7 +3,7 @@
 //! (`f16`) or integer shifts (`bf16`).
 //!
 //! As in `crate::x86`, every method is `#[inline(always)]` so that it is
-//! compiled inside the AVX2 kernel (`kernel::run_avx2`, which enables AVX2
+//! compiled inside the AVX2 kernel (`serial_loop::run_avx2`, which enables AVX2
 //! and F16C), and values of these types exist only there.
 
 use core::arch::x86_64::*;

@@ -3,9 +3,9 @@
 //! inside the user's own parallel loop) from blocking its worker.
 
 use crate::Element;
-use crate::kernel::Io;
 use crate::level::Level;
 use crate::ops::Op;
+use crate::slices::Io;
 
 /// Splits `io` into `pieces` pieces and runs them as rayon jobs. Every cut
 /// falls on a multiple of `align` elements, and every piece has at least

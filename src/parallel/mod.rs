@@ -15,9 +15,9 @@ mod linger;
 mod shared;
 
 use crate::Element;
-use crate::kernel::Io;
 use crate::level::Level;
 use crate::ops::Op;
+use crate::slices::Io;
 
 /// Calls from a worker of a rayon pool that read fewer bytes than this run
 /// serially in the root functions

@@ -29,9 +29,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::Element;
-use crate::kernel::Io;
 use crate::level::Level;
 use crate::ops::Op;
+use crate::slices::Io;
 
 use super::linger::{self, Header};
 

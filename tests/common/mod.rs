@@ -171,11 +171,15 @@ pub enum OpCase<T> {
     LeakyReluGradInto(T),
     ReluBackward,
     LeakyReluBackward(T),
+    ReluBackwardFromOutput,
+    ReluBackwardInto,
+    LeakyReluBackwardInto(T),
+    ReluBackwardFromOutputInto,
 }
 
 impl<T: TestFloat> OpCase<T> {
     /// Every op, the alpha-taking ones with `alpha`.
-    pub fn all(alpha: T) -> [OpCase<T>; 10] {
+    pub fn all(alpha: T) -> [OpCase<T>; 14] {
         use OpCase::*;
         [
             ReluInplace,
@@ -188,7 +192,25 @@ impl<T: TestFloat> OpCase<T> {
             LeakyReluGradInto(alpha),
             ReluBackward,
             LeakyReluBackward(alpha),
+            ReluBackwardFromOutput,
+            ReluBackwardInto,
+            LeakyReluBackwardInto(alpha),
+            ReluBackwardFromOutputInto,
         ]
+    }
+
+    /// Whether the op is a backward pass (its second input is `dy`).
+    pub fn backward(self) -> bool {
+        use OpCase::*;
+        matches!(
+            self,
+            ReluBackward
+                | LeakyReluBackward(_)
+                | ReluBackwardFromOutput
+                | ReluBackwardInto
+                | LeakyReluBackwardInto(_)
+                | ReluBackwardFromOutputInto
+        )
     }
 
     /// Every op with every test alpha.
@@ -211,7 +233,8 @@ impl<T: TestFloat> OpCase<T> {
             | LeakyReluGradInplace(a)
             | LeakyReluInto(a)
             | LeakyReluGradInto(a)
-            | LeakyReluBackward(a) => Some(a),
+            | LeakyReluBackward(a)
+            | LeakyReluBackwardInto(a) => Some(a),
             _ => None,
         }
     }
@@ -262,7 +285,9 @@ pub fn paths() -> Vec<Path> {
 }
 
 /// Runs `op` through `path`: `src` is only read, `dst` receives the result
-/// (in-place ops work on `dst` and ignore `src`).
+/// (in-place ops work on `dst` and ignore `src`). The backward passes into a
+/// third slice read `dy` from a copy of `dst` and write `dst`, so every
+/// backward pass computes the same thing from the same buffers.
 pub fn run<T: TestFloat>(path: Path, op: OpCase<T>, src: &[T], dst: &mut [T]) {
     macro_rules! call {
         ($m:ident) => {{
@@ -278,6 +303,19 @@ pub fn run<T: TestFloat>(path: Path, op: OpCase<T>, src: &[T], dst: &mut [T]) {
                 LeakyReluGradInto(a) => $m::leaky_relu_grad_into(src, dst, a),
                 ReluBackward => $m::relu_backward_inplace(src, dst),
                 LeakyReluBackward(a) => $m::leaky_relu_backward_inplace(src, dst, a),
+                ReluBackwardFromOutput => $m::relu_backward_from_output_inplace(src, dst),
+                ReluBackwardInto => {
+                    let dy = dst.to_vec();
+                    $m::relu_backward_into(src, &dy, dst)
+                }
+                LeakyReluBackwardInto(a) => {
+                    let dy = dst.to_vec();
+                    $m::leaky_relu_backward_into(src, &dy, dst, a)
+                }
+                ReluBackwardFromOutputInto => {
+                    let dy = dst.to_vec();
+                    $m::relu_backward_from_output_into(src, &dy, dst)
+                }
             }
         }};
     }
@@ -300,6 +338,19 @@ pub fn run<T: TestFloat>(path: Path, op: OpCase<T>, src: &[T], dst: &mut [T]) {
                 LeakyReluGradInto(a) => k.leaky_relu_grad_into(src, dst, a),
                 ReluBackward => k.relu_backward_inplace(src, dst),
                 LeakyReluBackward(a) => k.leaky_relu_backward_inplace(src, dst, a),
+                ReluBackwardFromOutput => k.relu_backward_from_output_inplace(src, dst),
+                ReluBackwardInto => {
+                    let dy = dst.to_vec();
+                    k.relu_backward_into(src, &dy, dst)
+                }
+                LeakyReluBackwardInto(a) => {
+                    let dy = dst.to_vec();
+                    k.leaky_relu_backward_into(src, &dy, dst, a)
+                }
+                ReluBackwardFromOutputInto => {
+                    let dy = dst.to_vec();
+                    k.relu_backward_from_output_into(src, &dy, dst)
+                }
             }
         }
     }
@@ -318,8 +369,11 @@ pub fn expect<T: TestFloat>(op: OpCase<T>, x: T, y: T) -> T {
         LeakyReluInto(a) => scalar::leaky_relu(x, a),
         ReluGradInto => scalar::relu_grad(x),
         LeakyReluGradInto(a) => scalar::leaky_relu_grad(x, a),
-        ReluBackward => scalar::relu_backward(x, y),
-        LeakyReluBackward(a) => scalar::leaky_relu_backward(x, y, a),
+        ReluBackward | ReluBackwardInto => scalar::relu_backward(x, y),
+        LeakyReluBackward(a) | LeakyReluBackwardInto(a) => scalar::leaky_relu_backward(x, y, a),
+        ReluBackwardFromOutput | ReluBackwardFromOutputInto => {
+            scalar::relu_backward_from_output(x, y)
+        }
     }
 }
 

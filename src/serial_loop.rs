@@ -1,0 +1,166 @@
+//! The one serial loop every op and level goes through: a scalar head to
+//! an aligned destination, the vector body `UNROLL` vectors at a time,
+//! single vectors, and a scalar tail.
+
+use crate::Element;
+use crate::ops::Op;
+use crate::vector::Vector;
+
+/// The three slices of a call, at some offset: each element is
+/// `dst[i] = op(x[i], y[i])`. Any two may be the same pointer; otherwise
+/// they do not overlap.
+pub(crate) struct Ptrs<T> {
+    pub(crate) x: *const T,
+    pub(crate) y: *const T,
+    pub(crate) dst: *mut T,
+}
+
+impl<T> Clone for Ptrs<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Ptrs<T> {}
+
+impl<T> Ptrs<T> {
+    /// All three, `n` elements on.
+    ///
+    /// # Safety
+    /// `n` elements on must stay inside (or one past) each slice.
+    #[inline(always)]
+    pub(crate) unsafe fn add(self, n: usize) -> Self {
+        // SAFETY: caller contract.
+        unsafe {
+            Ptrs {
+                x: self.x.add(n),
+                y: self.y.add(n),
+                dst: self.dst.add(n),
+            }
+        }
+    }
+}
+
+/// The reference body over every element.
+///
+/// # Safety
+/// `x` and `y` must be readable and `dst` writable for `len` elements
+/// (see [`Ptrs`]).
+#[inline(always)]
+pub(crate) unsafe fn run_scalar<T: Element, O: Op<T>>(op: O, p: Ptrs<T>, len: usize) {
+    for i in 0..len {
+        // SAFETY: `i < len` (caller contract).
+        unsafe { *p.dst.add(i) = op.scalar(*p.x.add(i), *p.y.add(i)) };
+    }
+}
+
+/// The AVX2 instantiation of [`run_vector`].
+///
+/// # Safety
+/// The CPU must support AVX2 and F16C (which the 16-bit formats use to
+/// convert; not under Miri, where they convert without it), plus the
+/// contract of [`run_vector`].
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[cfg_attr(not(miri), target_feature(enable = "avx2,f16c"))]
+#[cfg_attr(miri, target_feature(enable = "avx2"))]
+pub(crate) unsafe fn run_avx2<T: Element, O: Op<T>, const STREAM: bool>(
+    op: O,
+    p: Ptrs<T>,
+    len: usize,
+) {
+    // SAFETY: forwarded caller contract.
+    unsafe { run_vector::<T::Avx2, O, STREAM>(op, p, len) }
+}
+
+/// How many vectors one iteration of the main loop handles: enough
+/// independent loads and stores in flight to keep both load ports and the
+/// store port busy from L1.
+const UNROLL: usize = 4;
+
+/// The vector loop: a scalar head up to a 32-byte aligned `dst` (so no
+/// store splits a cache line), `UNROLL` vectors at a time, single vectors,
+/// then a scalar tail. The tail cannot reuse an overlapping last vector: the
+/// ops are not idempotent in place. With `STREAM`, the aligned main loop
+/// uses non-temporal stores.
+///
+/// # Safety
+/// `x` and `y` must be readable and `dst` writable for `len` elements
+/// (see [`Ptrs`]).
+#[inline(always)]
+pub(crate) unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
+    op: O,
+    p: Ptrs<V::Elem>,
+    len: usize,
+) where
+    V::Elem: Element,
+{
+    let lanes = V::LANES;
+    let size = core::mem::size_of::<V::Elem>();
+    // SAFETY (for every access below): indices stay below `len`, as each
+    // loop condition checks, so every pointer is inside the caller's range.
+    let mut i = 0;
+    if len >= 4 * UNROLL * lanes {
+        let misalign = (p.dst as usize) % 32;
+        if misalign.is_multiple_of(size) && misalign != 0 {
+            let head = (32 - misalign) / size;
+            // SAFETY: `head < lanes <= len`.
+            unsafe { run_scalar(op, p, head) };
+            i = head;
+        }
+    }
+    // SAFETY: `i <= len`.
+    let aligned = unsafe { p.dst.add(i) as usize }.is_multiple_of(32);
+    let alpha = V::alpha(op.alpha());
+    if STREAM && aligned {
+        // SAFETY: forwarded contract; `dst + i` is 32-byte aligned and the
+        // loop advances by whole vectors, so every streaming store is too.
+        i = unsafe { main_loop(op, alpha, p, i, len, |v: V, d| v.store_stream(d)) };
+        V::fence();
+    } else {
+        // SAFETY: forwarded contract.
+        i = unsafe { main_loop(op, alpha, p, i, len, |v: V, d| v.store(d)) };
+    }
+    while i + lanes <= len {
+        // SAFETY: `i + lanes <= len`.
+        unsafe {
+            let q = p.add(i);
+            op.vector(alpha, V::load(q.x), V::load(q.y)).store(q.dst);
+        }
+        i += lanes;
+    }
+    // SAFETY: `i <= len`, so the rest is `len - i` elements in range.
+    unsafe { run_scalar(op, p.add(i), len - i) };
+}
+
+/// `UNROLL` vectors at a time from `i` while they fit; returns where it
+/// stopped. `alpha` is the op's, prepared; `store` writes one vector.
+///
+/// # Safety
+/// As [`run_vector`], and `store` must be safe to call for every vector
+/// position from `dst + i` on in steps of `LANES`.
+#[inline(always)]
+unsafe fn main_loop<V: Vector, O: Op<V::Elem>>(
+    op: O,
+    alpha: V::Alpha,
+    p: Ptrs<V::Elem>,
+    mut i: usize,
+    len: usize,
+    store: impl Fn(V, *mut V::Elem),
+) -> usize
+where
+    V::Elem: Element,
+{
+    let lanes = V::LANES;
+    while i + UNROLL * lanes <= len {
+        // SAFETY: `i + UNROLL * lanes <= len`.
+        unsafe {
+            let q = p.add(i);
+            let x: [V; UNROLL] = core::array::from_fn(|k| V::load(q.x.add(k * lanes)));
+            let y: [V; UNROLL] = core::array::from_fn(|k| V::load(q.y.add(k * lanes)));
+            for k in 0..UNROLL {
+                store(op.vector(alpha, x[k], y[k]), q.dst.add(k * lanes));
+            }
+        }
+        i += UNROLL * lanes;
+    }
+    i
+}
