@@ -227,3 +227,8 @@ entry_points::entry_points!(
     crate::Kernels::auto(),
     "serially for small buffers and in parallel for large ones (see `Threading::Auto`)"
 );
+
+// The README's Rust examples run as doctests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
