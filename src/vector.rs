@@ -9,7 +9,7 @@
 //! instructions for its lanes: a float compare for `f32`, one integer
 //! compare on the bit patterns for `f16`.
 
-use core::ops::{BitAnd, BitOr, BitXor, Mul, Not};
+use core::ops::{BitAnd, BitXor, Mul, Not};
 use wide::{f32x8, f64x4};
 
 /// A 256-bit vector of floats. Masks are vectors whose lanes are all ones
@@ -74,8 +74,6 @@ pub trait Vector: Copy {
     fn and(self, o: Self) -> Self;
     /// Bitwise `!self & o`.
     fn and_not(self, o: Self) -> Self;
-    /// Bitwise or.
-    fn or(self, o: Self) -> Self;
     /// Bitwise xor.
     fn xor(self, o: Self) -> Self;
     /// `if_true` where the mask `self` is set, `if_false` elsewhere.
@@ -146,10 +144,6 @@ macro_rules! impl_wide {
             #[inline(always)]
             fn and_not(self, o: Self) -> Self {
                 BitAnd::bitand(Not::not(self), o)
-            }
-            #[inline(always)]
-            fn or(self, o: Self) -> Self {
-                BitOr::bitor(self, o)
             }
             #[inline(always)]
             fn xor(self, o: Self) -> Self {

@@ -110,7 +110,8 @@ macro_rules! impl_avx {
             fn nan_or(self, other: Self) -> Self {
                 // OR-ing the NaN lanes' bits in: a compare, an and and an or,
                 // all on more ports than a variable blend.
-                other.or(self.nan_bits())
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $or(other.0, self.nan_bits().0) })
             }
             #[inline(always)]
             fn one_or_nan(self) -> Self {
@@ -128,11 +129,6 @@ macro_rules! impl_avx {
             fn and_not(self, o: Self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
                 Self(unsafe { $andnot(self.0, o.0) })
-            }
-            #[inline(always)]
-            fn or(self, o: Self) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $or(self.0, o.0) })
             }
             #[inline(always)]
             fn xor(self, o: Self) -> Self {

@@ -101,10 +101,6 @@ impl<T: Format> Vector for Half16<T> {
         Self::new(!self.0 & o.0)
     }
     #[inline(always)]
-    fn or(self, o: Self) -> Self {
-        Self::new(self.0 | o.0)
-    }
-    #[inline(always)]
     fn xor(self, o: Self) -> Self {
         Self::new(self.0 ^ o.0)
     }
