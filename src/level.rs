@@ -88,6 +88,24 @@ impl Level {
     }
 }
 
+#[cfg(feature = "std")]
+impl Level {
+    /// [`Level::active`] without the panic: the active level, or the
+    /// message `active` panics with when `RELU_KERNELS_LEVEL` is invalid.
+    /// For callers that report errors their own way (a Python module
+    /// raising an exception, say) before calling a kernel.
+    ///
+    /// ```
+    /// // With RELU_KERNELS_LEVEL unset (or valid), the level in use.
+    /// if std::env::var_os("RELU_KERNELS_LEVEL").is_none() {
+    ///     assert_eq!(relu_kernels::Level::try_active(), Ok(relu_kernels::Level::detected()));
+    /// }
+    /// ```
+    pub fn try_active() -> Result<Level, String> {
+        choice().clone()
+    }
+}
+
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -96,12 +114,17 @@ impl fmt::Display for Level {
 
 const UNSET: u8 = u8::MAX;
 
-/// The level chosen on first use, or the message of the first use's
-/// panic, which every later use repeats (the environment is read once).
+/// The level chosen on first use, or why the choice is invalid: the
+/// environment is read once, and every later use gets the same answer.
+#[cfg(feature = "std")]
+fn choice() -> &'static Result<Level, String> {
+    static CHOICE: std::sync::OnceLock<Result<Level, String>> = std::sync::OnceLock::new();
+    CHOICE.get_or_init(choose)
+}
+
 #[cfg(feature = "std")]
 fn choose_once() -> Level {
-    static CHOICE: std::sync::OnceLock<Result<Level, String>> = std::sync::OnceLock::new();
-    match CHOICE.get_or_init(choose) {
+    match choice() {
         Ok(level) => *level,
         Err(message) => panic!("{message}"),
     }

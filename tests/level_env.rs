@@ -33,6 +33,7 @@ fn child_checks(want: &str) {
     assert!(first.contains("RELU_KERNELS_LEVEL"), "{first:?}");
     assert_eq!(first, second);
     assert_eq!(first, third);
+    assert_eq!(relu_kernels::Level::try_active(), Err(first));
 }
 
 /// Runs `test` of this binary in a child with the level variable set.
