@@ -37,8 +37,20 @@ fn child_checks(want: &str) {
 }
 
 /// Runs `test` of this binary in a child with the level variable set.
+/// Under an emulator (the aarch64 run under qemu) the binary cannot start
+/// itself: `RELU_KERNELS_TEST_RUNNER` names the command that runs it.
 fn in_child(test: &str, value: OsString) {
-    let status = Command::new(std::env::current_exe().unwrap())
+    let exe = std::env::current_exe().unwrap();
+    let mut command = match std::env::var("RELU_KERNELS_TEST_RUNNER") {
+        Ok(runner) => {
+            let mut words = runner.split_whitespace();
+            let mut c = Command::new(words.next().expect("a runner command"));
+            c.args(words).arg(exe);
+            c
+        }
+        Err(_) => Command::new(exe),
+    };
+    let status = command
         .args(["--exact", test, "--nocapture", "--test-threads=1"])
         .env("RELU_KERNELS_LEVEL", value)
         .env(CHILD, "1")
