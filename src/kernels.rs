@@ -111,6 +111,17 @@ impl Kernels {
         }
     }
 
+    /// Leaky ReLU with the body [`ops::leaky_form`] picks for `alpha`.
+    #[inline]
+    fn leaky_relu<T: Element>(&self, alpha: T, io: Io<'_, T>) {
+        use ops::{LEAKY_ANY, LEAKY_MAX, LEAKY_MIN, LeakyRelu};
+        match ops::leaky_form(alpha) {
+            LEAKY_MAX => self.run(LeakyRelu::<T, LEAKY_MAX>(alpha), io),
+            LEAKY_MIN => self.run(LeakyRelu::<T, LEAKY_MIN>(alpha), io),
+            _ => self.run(LeakyRelu::<T, LEAKY_ANY>(alpha), io),
+        }
+    }
+
     /// [`scalar::relu`](crate::scalar::relu) on every element, in place.
     #[inline]
     pub fn relu_inplace<T: Element>(&self, buf: &mut [T]) {
@@ -126,7 +137,7 @@ impl Kernels {
     #[track_caller]
     pub fn leaky_relu_inplace<T: Element>(&self, buf: &mut [T], alpha: T) {
         check_alpha(alpha);
-        self.run(ops::LeakyRelu(alpha), Io::in_place(buf));
+        self.leaky_relu(alpha, Io::in_place(buf));
     }
 
     /// Replaces every element with [`scalar::relu_grad`](crate::scalar::relu_grad) of it.
@@ -168,7 +179,7 @@ impl Kernels {
     pub fn leaky_relu_into<T: Element>(&self, src: &[T], dst: &mut [T], alpha: T) {
         check_alpha(alpha);
         check_lengths("src", src.len(), "dst", dst.len());
-        self.run(ops::LeakyRelu(alpha), Io::pair(src, dst));
+        self.leaky_relu(alpha, Io::pair(src, dst));
     }
 
     /// `dst[i] = relu_grad(src[i])`.

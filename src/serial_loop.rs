@@ -150,8 +150,10 @@ where
     V::Elem: Element,
 {
     let lanes = V::LANES;
-    while i + UNROLL * lanes <= len {
-        // SAFETY: `i + UNROLL * lanes <= len`.
+    let step = UNROLL * lanes;
+    for _ in 0..(len - i) / step {
+        // SAFETY: `i + step <= len`, since the loop runs `(len - i) / step`
+        // times from where it starts.
         unsafe {
             let q = p.add(i);
             let x: [V; UNROLL] = core::array::from_fn(|k| V::load(q.x.add(k * lanes)));
@@ -160,7 +162,7 @@ where
                 store(op.vector(alpha, x[k], y[k]), q.dst.add(k * lanes));
             }
         }
-        i += UNROLL * lanes;
+        i += step;
     }
     i
 }

@@ -76,11 +76,33 @@ pub trait Vector: Copy {
     fn and_not(self, o: Self) -> Self;
     /// Bitwise xor.
     fn xor(self, o: Self) -> Self;
-    /// `if_true` where the mask `self` is set, `if_false` elsewhere.
-    fn select(self, if_true: Self, if_false: Self) -> Self;
     /// `alpha * x` where `mask` is set, as the element type multiplies (one
     /// multiply, one rounding), and `x`'s own bits elsewhere.
     fn scale_where(self, mask: Self, alpha: Self::Alpha) -> Self;
+    /// Leaky ReLU for an `alpha` at most 1 and not zero (either zero would
+    /// turn an infinite `x` into `0 * inf`, a NaN). For such an `alpha`,
+    /// `alpha * x` is at most `x` where `x > 0` and at least `x` elsewhere
+    /// (a NaN product where `x` is NaN), so Leaky ReLU is `x` where
+    /// `x > alpha * x` and the product elsewhere; where the two are equal
+    /// they have the same bits. The default is the form for any `alpha`.
+    #[inline(always)]
+    fn leaky_relu_max(self, alpha: Self::Alpha) -> Self {
+        self.scale_where(self.leaky_scaled(), alpha)
+    }
+    /// Leaky ReLU for an `alpha` above 1: as [`Vector::leaky_relu_max`]
+    /// with the order turned, `x` where `x < alpha * x`, the product
+    /// elsewhere.
+    #[inline(always)]
+    fn leaky_relu_min(self, alpha: Self::Alpha) -> Self {
+        self.scale_where(self.leaky_scaled(), alpha)
+    }
+    /// `self` (an incoming gradient `dy`) times Leaky ReLU's derivative
+    /// at `x`: `alpha * dy` where `x < 0`, `dy` where `x >= 0` (both
+    /// zeros), a NaN where `x` is NaN.
+    #[inline(always)]
+    fn scale_by_leaky_grad(self, x: Self, alpha: Self::Alpha) -> Self {
+        x.nan_or(self.scale_where(x.lt_zero(), alpha))
+    }
 }
 
 macro_rules! impl_wide {
@@ -148,10 +170,6 @@ macro_rules! impl_wide {
             #[inline(always)]
             fn xor(self, o: Self) -> Self {
                 BitXor::bitxor(self, o)
-            }
-            #[inline(always)]
-            fn select(self, if_true: Self, if_false: Self) -> Self {
-                self.bitselect(if_true, if_false)
             }
             #[inline(always)]
             fn scale_where(self, mask: Self, alpha: Self) -> Self {

@@ -29,7 +29,7 @@ macro_rules! impl_avx {
         stream: $stream:ident,
         cmp: $cmp:ident,
         and: $and:ident, andnot: $andnot:ident, or: $or:ident, xor: $xor:ident,
-        mul: $mul:ident, max: $max:ident, blendv: $blendv:ident
+        mul: $mul:ident, max: $max:ident, min: $min:ident, blendv: $blendv:ident
     ) => {
         // SAFETY (for every `unsafe` block in this impl): the intrinsics need
         // AVX, which every AVX2 CPU has. Values of this type only exist inside
@@ -136,11 +136,6 @@ macro_rules! impl_avx {
                 Self(unsafe { $xor(self.0, o.0) })
             }
             #[inline(always)]
-            fn select(self, if_true: Self, if_false: Self) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $blendv(if_false.0, if_true.0, self.0) })
-            }
-            #[inline(always)]
             fn scale_where(self, mask: Self, alpha: Self) -> Self {
                 // `x * 1` is `x` exactly (zeros, subnormals, infinities, a
                 // NaN stays a NaN), so one multiply serves every lane; a
@@ -148,6 +143,35 @@ macro_rules! impl_avx {
                 // masked store.
                 // SAFETY: AVX is present (see the note on this impl).
                 Self(unsafe { $mul(self.0, $blendv($set1(1.0), alpha.0, mask.0)) })
+            }
+            #[inline(always)]
+            fn leaky_relu_max(self, alpha: Self) -> Self {
+                // `maxps` returns its second operand unless the first is
+                // greater, the product on ties and wherever either is NaN:
+                // a multiply and a max, against a compare, a variable blend
+                // and a multiply for the form for any `alpha`.
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $max(self.0, $mul(self.0, alpha.0)) })
+            }
+            #[inline(always)]
+            fn leaky_relu_min(self, alpha: Self) -> Self {
+                // As `leaky_relu_max`, with `minps`.
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $min(self.0, $mul(self.0, alpha.0)) })
+            }
+            #[inline(always)]
+            fn scale_by_leaky_grad(self, x: Self, alpha: Self) -> Self {
+                // `dy` times the derivative, which is 1, `alpha` or the NaN
+                // of `one_or_nan`: `alpha` is 1 with the bits of
+                // `1 ^ alpha` flipped, an and and an xor where a variable
+                // blend would be three micro-ops on recent Intel cores. The
+                // NaN then comes through the multiply, with no unordered
+                // compare and or after it.
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe {
+                    let flip = $and(x.lt_zero().0, $xor($set1(1.0), alpha.0));
+                    $mul(self.0, $xor(x.one_or_nan().0, flip))
+                })
             }
         }
     };
@@ -159,7 +183,7 @@ impl_avx!(
     stream: _mm256_stream_ps,
     cmp: _mm256_cmp_ps,
     and: _mm256_and_ps, andnot: _mm256_andnot_ps, or: _mm256_or_ps, xor: _mm256_xor_ps,
-    mul: _mm256_mul_ps, max: _mm256_max_ps, blendv: _mm256_blendv_ps
+    mul: _mm256_mul_ps, max: _mm256_max_ps, min: _mm256_min_ps, blendv: _mm256_blendv_ps
 );
 impl_avx!(
     F64x4, f64, __m256d, 4,
@@ -167,5 +191,5 @@ impl_avx!(
     stream: _mm256_stream_pd,
     cmp: _mm256_cmp_pd,
     and: _mm256_and_pd, andnot: _mm256_andnot_pd, or: _mm256_or_pd, xor: _mm256_xor_pd,
-    mul: _mm256_mul_pd, max: _mm256_max_pd, blendv: _mm256_blendv_pd
+    mul: _mm256_mul_pd, max: _mm256_max_pd, min: _mm256_min_pd, blendv: _mm256_blendv_pd
 );

@@ -105,10 +105,6 @@ impl<T: Format> Vector for Half16<T> {
         Self::new(self.0 ^ o.0)
     }
     #[inline(always)]
-    fn select(self, if_true: Self, if_false: Self) -> Self {
-        Self::new(self.0.bitselect(if_true.0, if_false.0))
-    }
-    #[inline(always)]
     fn scale_where(self, mask: Self, alpha: f32x8) -> Self {
         let [lo, hi]: [i16x8; 2] = cast(self.0);
         let scaled: i16x16 = cast([product::<T>(lo, alpha), product::<T>(hi, alpha)]);

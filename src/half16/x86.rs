@@ -247,11 +247,6 @@ impl<T: X86Format> Vector for H16x16<T> {
         Self::new(unsafe { _mm256_xor_si256(self.0, o.0) })
     }
     #[inline(always)]
-    fn select(self, if_true: Self, if_false: Self) -> Self {
-        // SAFETY: AVX2 is present (see the note on this impl).
-        Self::new(unsafe { _mm256_blendv_epi8(if_false.0, if_true.0, self.0) })
-    }
-    #[inline(always)]
     fn scale_where(self, mask: Self, alpha: __m256) -> Self {
         // SAFETY: AVX2 and F16C are present (see the note on this impl).
         Self::new(unsafe { _mm256_blendv_epi8(self.0, T::scale(self.0, alpha), mask.0) })
