@@ -13,6 +13,52 @@
 //! LLVM turns that into `vmaskmovps`, which runs at a tenth of the speed on
 //! AMD Zen. Scaling is a multiply by 1 or `alpha`, and clearing is bitwise,
 //! chosen so that every lane gets the exact bits of the reference.
+//!
+//! # Why this form
+//!
+//! In a loop over data in L1, one load and one store per vector leave a
+//! few vector ALU micro-ops per vector before the ALU ports, rather than
+//! the load and store ports, set the pace. On the development machine's
+//! Intel core, compares, `max`/`min` and multiplies run on two vector
+//! ports and bitwise logic on three, and a variable blend is three
+//! micro-ops (one on AMD Zen 3). The AVX2 bodies (`f32`, `f64`) therefore
+//! spend as few micro-ops as exact bits allow, compares and multiplies
+//! first of all, and no variable blend where another form exists:
+//!
+//! | op | AVX2 body | µops | of them compare/max/mul |
+//! |---|---|---|---|
+//! | `relu` | `andnot(x <= 0, x)` | 2 | 1 |
+//! | `leaky_relu`, `0 < \|alpha\|`, `alpha <= 1` | `max(x, alpha * x)` | 2 | 2 |
+//! | `leaky_relu`, `alpha > 1` | `min(x, alpha * x)` | 2 | 2 |
+//! | `leaky_relu`, `alpha = ±0` | `x * blend(x <= 0, alpha, 1)` | 3 (5 on Intel) | 3 |
+//! | `relu_grad` | `andnot(x < 0, max(1, x \| -0.0))` | 4 | 2 |
+//! | `leaky_relu_grad` | `max(1, x \| -0.0) ^ ((x < 0) & (1 ^ alpha))` | 5 | 2 |
+//! | `relu_backward` | `andnot(x < 0, dy) \| (isnan(x) & x)` | 5 | 2 |
+//! | `leaky_relu_backward` | `dy * leaky_relu_grad(x)` | 6 | 3 |
+//! | `relu_backward_from_output` | `andnot(out <= 0, dy) \| (isnan(out) & out)` | 5 | 2 |
+//!
+//! - `relu`: clearing leaves a NaN as it was and turns `-0.0` into `+0.0`
+//!   in one bitwise op; `max(0, x)` returns `-0.0` for `-0.0` and would
+//!   need a fix-up.
+//! - `leaky_relu`: `maxps` returns its second operand unless the first is
+//!   greater, so `max(x, alpha * x)` is the product on ties and wherever
+//!   either is NaN; for `alpha <= 1` that is Leaky ReLU's result in every
+//!   lane (the order turns for `alpha > 1`). It replaced a compare, a blend
+//!   and a multiply, which a zero `alpha` still takes: there `0 * inf`
+//!   is a NaN where the reference gives `inf`. `tests/f32_patterns.rs` checks the
+//!   max and min forms on every `f32`.
+//! - `relu_grad`, `leaky_relu_grad`: `maxps` passes a NaN `x` through
+//!   where its second operand is NaN, so one `max` gives 1 or the NaN
+//!   without an unordered compare. `alpha` is 1 with the bits of
+//!   `1 ^ alpha` flipped: an and and an xor instead of a blend.
+//! - `relu_backward`: a select, not `dy * relu_grad(x)`: an infinite or NaN
+//!   `dy` at a negative `x` gives 0. The NaN lanes of `x` are OR-ed in.
+//! - `leaky_relu_backward`: `dy * 1` is `dy` exactly and a NaN factor makes
+//!   a NaN, so multiplying by the gradient needs no NaN fix-up after it;
+//!   it replaced two compares, a blend, a multiply, an and and an or.
+//!
+//! The 16-bit formats compare their bit patterns as integers and widen only
+//! for the multiply (see `half16`); their bodies take the same methods.
 
 use crate::Element;
 use crate::scalar;

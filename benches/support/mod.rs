@@ -47,12 +47,19 @@ pub const SIZES: [usize; 5] = [4 * KI, 64 * KI, MI, 16 * MI, 64 * MI];
 
 /// The in-place ops, by name.
 pub const OPS: [&str; 4] = ["relu", "leaky_relu", "relu_grad", "leaky_relu_grad"];
-/// The two-slice ops, by name.
-pub const PAIR_OPS: [&str; 4] = [
+/// The two-slice ops, by name: each reads a source (or `x`, or the
+/// forward output) and writes a destination (or `grad`). The `_into`
+/// backward passes also read a `dy` of their own, which their closures
+/// hold.
+pub const PAIR_OPS: [&str; 8] = [
     "relu_backward",
     "leaky_relu_backward",
     "relu_into",
     "leaky_relu_into",
+    "relu_backward_from_output",
+    "relu_backward_into",
+    "leaky_relu_backward_into",
+    "relu_backward_from_output_into",
 ];
 
 /// Calls between restores of the input for the ops that change their
@@ -233,27 +240,67 @@ pub fn pair_ceiling_paths<T: Float>() -> Vec<Pair<T>> {
 /// Every crate path but `portable` of the two-slice op `op`: `scalar`,
 /// then [`kernel_paths`].
 pub fn pair_paths<T: Float>(op: &str) -> Vec<Pair<T>> {
-    let a = T::alpha();
-    let reference: PairFn<T> = match op {
-        "relu_backward" => Box::new(scalar::relu_backward_inplace),
-        "leaky_relu_backward" => Box::new(move |x, g| scalar::leaky_relu_backward_inplace(x, g, a)),
-        "relu_into" => Box::new(scalar::relu_into),
-        "leaky_relu_into" => Box::new(move |s, d| scalar::leaky_relu_into(s, d, a)),
-        _ => panic!("unknown op {op:?}"),
-    };
-    let mut v: Vec<Pair<T>> = vec![("scalar", reference)];
+    let mut v: Vec<Pair<T>> = vec![("scalar", pair_fn(op, None))];
     for (name, k) in kernel_paths().into_iter().filter(|p| p.0 != "portable") {
-        let f: PairFn<T> = match op {
-            "relu_backward" => Box::new(move |x, g| k.relu_backward_inplace(x, g)),
-            "leaky_relu_backward" => Box::new(move |x, g| k.leaky_relu_backward_inplace(x, g, a)),
-            "relu_into" => Box::new(move |s, d| k.relu_into(s, d)),
-            _ => Box::new(move |s, d| k.leaky_relu_into(s, d, a)),
-        };
-        v.push((name, f));
+        v.push((name, pair_fn(op, Some(k))));
     }
     v
 }
 
+/// The two-slice op `op` through `k`, or through `scalar` if `None`.
+fn pair_fn<T: Float>(op: &str, k: Option<Kernels>) -> PairFn<T> {
+    let a = T::alpha();
+    macro_rules! on {
+        ($scalar:expr, $k:ident => $kernels:expr) => {
+            match k {
+                None => Box::new($scalar),
+                Some($k) => Box::new($kernels),
+            }
+        };
+    }
+    match op {
+        "relu_backward" => {
+            on!(scalar::relu_backward_inplace, k => move |x, g| k.relu_backward_inplace(x, g))
+        }
+        "leaky_relu_backward" => on!(
+            move |x, g| scalar::leaky_relu_backward_inplace(x, g, a),
+            k => move |x, g| k.leaky_relu_backward_inplace(x, g, a)
+        ),
+        "relu_into" => on!(scalar::relu_into, k => move |s, d| k.relu_into(s, d)),
+        "leaky_relu_into" => on!(
+            move |s, d| scalar::leaky_relu_into(s, d, a),
+            k => move |s, d| k.leaky_relu_into(s, d, a)
+        ),
+        "relu_backward_from_output" => on!(
+            scalar::relu_backward_from_output_inplace,
+            k => move |y, g| k.relu_backward_from_output_inplace(y, g)
+        ),
+        "relu_backward_into" | "leaky_relu_backward_into" | "relu_backward_from_output_into" => {
+            let op = op.to_string();
+            // `dy`: the input, made on the first call of each length (the
+            // report's warm-up call), outside the timed calls after it.
+            let mut dy: Vec<T> = Vec::new();
+            Box::new(move |x: &[T], dx: &mut [T]| {
+                if dy.len() != x.len() {
+                    dy = input(x.len());
+                }
+                match (op.as_str(), k) {
+                    ("relu_backward_into", None) => scalar::relu_backward_into(x, &dy, dx),
+                    ("relu_backward_into", Some(k)) => k.relu_backward_into(x, &dy, dx),
+                    ("leaky_relu_backward_into", None) => {
+                        scalar::leaky_relu_backward_into(x, &dy, dx, a)
+                    }
+                    ("leaky_relu_backward_into", Some(k)) => {
+                        k.leaky_relu_backward_into(x, &dy, dx, a)
+                    }
+                    (_, None) => scalar::relu_backward_from_output_into(x, &dy, dx),
+                    (_, Some(k)) => k.relu_backward_from_output_into(x, &dy, dx),
+                }
+            })
+        }
+        _ => panic!("unknown op {op:?}"),
+    }
+}
 /// Who calls the crate in a measurement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Caller {
