@@ -55,14 +55,14 @@ pub const PARALLEL_THRESHOLD_BYTES: usize = 512 * 1024;
 /// Miri it is 1 KiB, so that splitting runs on buffers small enough to
 /// interpret.
 #[cfg(feature = "rayon")]
-const MIN_PIECE_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
+pub(crate) const MIN_PIECE_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
 
 /// Inside the pool, pieces per thread: more than one lets a thread that
 /// finishes early (the other core was busy with something else) steal the
 /// rest. One and four measured alike within the noise (16 Mi `f32`:
 /// 5.9-6.8 G elem/s either way); four keeps the stealing.
 #[cfg(feature = "rayon")]
-const PIECES_PER_THREAD: usize = 4;
+pub(crate) const PIECES_PER_THREAD: usize = 4;
 
 /// From outside the pool, the bytes read by one unit of work.
 #[cfg(feature = "rayon")]
@@ -119,7 +119,7 @@ const _: () = assert!(2 * WARM_MIN_DST_BYTES <= PARALLEL_THRESHOLD_BYTES);
 /// `f16` `leaky_relu` gave 0.26-0.96x at 512 Ki-1 Mi (1-2 MiB read) and
 /// 0.97-1.15x at 2 Mi (4 MiB); the wake-up, not the work, sets the switch.
 #[cfg(feature = "rayon")]
-const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
+pub(crate) const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
 
 /// How a call from outside the pool is split.
 #[cfg(feature = "rayon")]
