@@ -53,13 +53,6 @@ impl Op {
             _ => &["x"],
         }
     }
-
-    /// Which input `out` may be to run in place: the forward input for the
-    /// one-array functions, `dy` for the backward passes (the slice
-    /// functions update the incoming gradient in place).
-    fn in_place_input(self) -> usize {
-        self.inputs().len() - 1
-    }
 }
 
 /// An element type the module takes.
@@ -120,24 +113,24 @@ fn array<'py>(op: Op, name: &str, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py
 
 /// The array's element type, or a `TypeError` naming its dtype.
 fn kind(op: Op, name: &str, a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind> {
-    let py = a.py();
+    use numpy::npyffi::NPY_TYPES;
     let dt = a.dtype();
-    // `is_equiv_to` also compares byte order, so `>f4` on a little-endian
-    // machine is none of these.
-    let k = if dt.is_equiv_to(&numpy::dtype::<f32>(py)) {
-        Kind::F32
-    } else if dt.is_equiv_to(&numpy::dtype::<f64>(py)) {
-        Kind::F64
-    } else if dt.is_equiv_to(&numpy::dtype::<f16>(py)) {
-        Kind::F16
-    } else {
-        return Err(PyTypeError::new_err(format!(
+    // The type number and byte order say it all for the built-in float
+    // types (user-defined dtypes have numbers of their own), and reading
+    // them is cheaper than comparing with numpy's descriptors.
+    let k = match (dt.num(), dt.is_native_byteorder()) {
+        (n, Some(true)) if n == NPY_TYPES::NPY_FLOAT as i32 => Some(Kind::F32),
+        (n, Some(true)) if n == NPY_TYPES::NPY_DOUBLE as i32 => Some(Kind::F64),
+        (n, Some(true)) if n == NPY_TYPES::NPY_HALF as i32 => Some(Kind::F16),
+        _ => None,
+    };
+    k.ok_or_else(|| {
+        PyTypeError::new_err(format!(
             "relu_kernels.{}: {name} has dtype {}; expected float32, float64 or float16 in native byte order",
             op.name(),
             dtype_name(a)
-        )));
-    };
-    Ok(k)
+        ))
+    })
 }
 
 fn writeable(a: &Bound<'_, PyUntypedArray>) -> bool {
@@ -178,36 +171,36 @@ fn call<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     Level::try_active().map_err(PyRuntimeError::new_err)?;
     let names = op.inputs();
-    let ins = names
-        .iter()
-        .zip(args)
-        .map(|(name, a)| array(op, name, a))
-        .collect::<PyResult<Vec<_>>>()?;
+    let x = array(op, names[0], args[0])?;
+    let dy = match args.get(1) {
+        Some(a) => Some(array(op, names[1], a)?),
+        None => None,
+    };
     let out = out.map(|o| array(op, "out", o)).transpose()?;
-    let first = kind(op, names[0], &ins[0])?;
-    let named = names
-        .iter()
-        .copied()
-        .zip(&ins)
-        .chain(out.iter().map(|o| ("out", o)));
-    for (name, a) in named.clone().skip(1) {
+    let first = kind(op, names[0], &x)?;
+    let others = || {
+        dy.iter()
+            .map(|a| (names[1], a))
+            .chain(out.iter().map(|o| ("out", o)))
+    };
+    for (name, a) in others() {
         if kind(op, name, a)? != first {
             return Err(PyTypeError::new_err(format!(
                 "relu_kernels.{}: dtypes differ: {} is {}, {name} is {} (there is no casting)",
                 op.name(),
                 names[0],
-                dtype_name(&ins[0]),
+                dtype_name(&x),
                 dtype_name(a)
             )));
         }
     }
-    for (name, a) in named.skip(1) {
-        if a.shape() != ins[0].shape() {
+    for (name, a) in others() {
+        if a.shape() != x.shape() {
             return Err(PyValueError::new_err(format!(
                 "relu_kernels.{}: shapes differ: {} has shape {}, {name} has shape {} (there is no broadcasting)",
                 op.name(),
                 names[0],
-                shape_str(ins[0].shape()),
+                shape_str(x.shape()),
                 shape_str(a.shape())
             )));
         }
@@ -221,17 +214,26 @@ fn call<'py>(
         )));
     }
     match first {
-        Kind::F32 => run::<f32>(py, op, ins, out, alpha),
-        Kind::F64 => run::<f64>(py, op, ins, out, alpha),
-        Kind::F16 => run::<f16>(py, op, ins, out, alpha),
+        Kind::F32 => run::<f32>(py, op, x, dy, out, alpha),
+        Kind::F64 => run::<f64>(py, op, x, dy, out, alpha),
+        Kind::F16 => run::<f16>(py, op, x, dy, out, alpha),
     }
+}
+
+/// `a`, whose dtype [`kind`] found to be `T`'s, as a typed array.
+fn typed<T: Dtype>(a: Bound<'_, PyUntypedArray>) -> Bound<'_, PyArrayDyn<T>> {
+    // SAFETY: `a` is a numpy array (it passed `PyArray_Check` in `array`)
+    // whose dtype has `T`'s type number in native byte order (`kind`),
+    // which is what the checked cast would compare, at a higher price.
+    unsafe { a.cast_into_unchecked::<PyArrayDyn<T>>() }
 }
 
 /// Runs the op on checked arrays of element type `T`.
 fn run<'py, T: Dtype>(
     py: Python<'py>,
     op: Op,
-    ins: Vec<Bound<'py, PyUntypedArray>>,
+    x: Bound<'py, PyUntypedArray>,
+    dy: Option<Bound<'py, PyUntypedArray>>,
     out: Option<Bound<'py, PyUntypedArray>>,
     alpha: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -242,7 +244,7 @@ fn run<'py, T: Dtype>(
                 return Err(PyValueError::new_err(format!(
                     "relu_kernels.{}: alpha must be finite in {}, got {a:?}{}",
                     op.name(),
-                    dtype_name(&ins[0]),
+                    dtype_name(&x),
                     if a.is_finite() {
                         " (it overflows the dtype)"
                     } else {
@@ -254,15 +256,11 @@ fn run<'py, T: Dtype>(
         }
         None => T::round(0.0),
     };
-    // The dtypes were checked: these casts succeed.
-    let ins = ins
-        .into_iter()
-        .map(|a| Ok(a.cast_into::<PyArrayDyn<T>>()?))
-        .collect::<PyResult<Vec<_>>>()?;
+    let x = typed::<T>(x);
+    let dy = dy.map(typed::<T>);
     let target = match out {
-        Some(o) => o.cast_into::<PyArrayDyn<T>>()?,
+        Some(o) => typed::<T>(o),
         None => {
-            let x = &ins[0];
             // A new array has the input's order: Fortran for a Fortran-
             // contiguous input, C otherwise.
             let fortran = x.is_fortran_contiguous() && !x.is_c_contiguous();
@@ -272,26 +270,41 @@ fn run<'py, T: Dtype>(
     if target.len() == 0 {
         return Ok(target.into_any());
     }
-    if !layout::viewable(&target, true) || ins.iter().any(|a| !layout::viewable(a, false)) {
-        return run_flat(py, op, &ins, target, alpha);
+    if !layout::viewable(&target, true)
+        || !layout::viewable(&x, false)
+        || dy.as_ref().is_some_and(|d| !layout::viewable(d, false))
+    {
+        return run_flat(py, op, &x, dy.as_ref(), target, alpha);
     }
-    let ip = op.in_place_input();
-    let in_place = layout::same_view(&ins[ip], &target);
-    // An input that shares memory with `out` (other than `out` itself, in
-    // place) is copied first, as numpy's ufuncs do: the kernels read each
-    // element once and write it once, but in another array's order.
-    let mut read = Vec::with_capacity(ins.len());
-    for (i, a) in ins.iter().enumerate() {
-        if in_place && i == ip {
-            continue;
-        }
-        read.push(if layout::may_overlap(a, &target) {
-            a.call_method0("copy")?.cast_into::<PyArrayDyn<T>>()?
+    // `out` may be the input that the in-place form updates: `x` for the
+    // one-array functions, `dy` for the backward passes.
+    let in_place = layout::same_view(dy.as_ref().unwrap_or(&x), &target);
+    // Any other input that shares memory with `out` is copied first, as
+    // numpy's ufuncs do: the kernels would otherwise read elements that
+    // they have already overwritten.
+    let fresh = |a: &Bound<'py, PyArrayDyn<T>>| -> PyResult<Bound<'py, PyArrayDyn<T>>> {
+        if layout::may_overlap(a, &target) {
+            Ok(typed::<T>(
+                a.call_method0("copy")?.cast_into::<PyUntypedArray>()?,
+            ))
         } else {
-            a.clone()
-        });
-    }
-    compute(py, op, &read, &target, alpha, in_place)?;
+            Ok(a.clone())
+        }
+    };
+    let (first, second) = match (&dy, in_place) {
+        (None, true) => (None, None),
+        (None, false) | (Some(_), true) => (Some(fresh(&x)?), None),
+        (Some(dy), false) => (Some(fresh(&x)?), Some(fresh(dy)?)),
+    };
+    compute(
+        py,
+        op,
+        first.as_ref(),
+        second.as_ref(),
+        &target,
+        alpha,
+        in_place,
+    )?;
     Ok(target.into_any())
 }
 
@@ -302,28 +315,33 @@ fn run<'py, T: Dtype>(
 fn run_flat<'py, T: Dtype>(
     py: Python<'py>,
     op: Op,
-    ins: &[Bound<'py, PyArrayDyn<T>>],
+    x: &Bound<'py, PyArrayDyn<T>>,
+    dy: Option<&Bound<'py, PyArrayDyn<T>>>,
     target: Bound<'py, PyArrayDyn<T>>,
     alpha: T,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let flat = ins
-        .iter()
-        .map(|a| Ok(a.call_method0("flatten")?.cast_into::<PyArrayDyn<T>>()?))
-        .collect::<PyResult<Vec<_>>>()?;
+    let flat = |a: &Bound<'py, PyArrayDyn<T>>| -> PyResult<Bound<'py, PyArrayDyn<T>>> {
+        Ok(typed::<T>(
+            a.call_method0("flatten")?.cast_into::<PyUntypedArray>()?,
+        ))
+    };
+    let x = flat(x)?;
+    let dy = dy.map(flat).transpose()?;
     let tmp = PyArrayDyn::<T>::zeros(py, IxDyn(&[target.len()]), false);
-    compute(py, op, &flat, &tmp, alpha, false)?;
+    compute(py, op, Some(&x), dy.as_ref(), &tmp, alpha, false)?;
     let shape = PyTuple::new(py, target.shape())?;
     target.set_item(py.Ellipsis(), tmp.call_method1("reshape", (shape,))?)?;
     Ok(target.into_any())
 }
 
-/// Borrows the arrays (no two overlap, but for `out` being the in-place
-/// input) and runs the kernel without the GIL.
-fn compute<T: Dtype>(
-    py: Python<'_>,
+/// Borrows the arrays (no input overlaps `out`; in place, `out` is the
+/// updated input and not among them) and runs the kernel without the GIL.
+fn compute<'py, T: Dtype>(
+    py: Python<'py>,
     op: Op,
-    read: &[Bound<'_, PyArrayDyn<T>>],
-    out: &Bound<'_, PyArrayDyn<T>>,
+    first: Option<&Bound<'py, PyArrayDyn<T>>>,
+    second: Option<&Bound<'py, PyArrayDyn<T>>>,
+    out: &Bound<'py, PyArrayDyn<T>>,
     alpha: T,
     in_place: bool,
 ) -> PyResult<()> {
@@ -334,40 +352,49 @@ fn compute<T: Dtype>(
         ))
     };
     let mut out_rw = out.try_readwrite().map_err(|_| busy("out"))?;
-    let read_ro = read
-        .iter()
-        .map(|a| a.try_readonly().map_err(|_| busy("an input")))
-        .collect::<PyResult<Vec<_>>>()?;
-    let views: Vec<ArrayViewD<'_, T>> = read_ro.iter().map(|r| r.as_array()).collect();
+    let ro = |a: Option<&Bound<'py, PyArrayDyn<T>>>| {
+        a.map(|a| a.try_readonly().map_err(|_| busy("an input")))
+            .transpose()
+    };
+    let (ro1, ro2) = (ro(first)?, ro(second)?);
+    let v1 = ro1.as_ref().map(|r| r.as_array());
+    let v2 = ro2.as_ref().map(|r| r.as_array());
     let mut dst = out_rw.as_array_mut();
-    py.detach(|| kernel(op, alpha, &views, &mut dst, in_place));
+    py.detach(|| kernel(op, alpha, v1.as_ref(), v2.as_ref(), &mut dst, in_place));
     Ok(())
 }
 
 /// The `nd` function of `op`: in place on `out` (for the backward passes,
-/// `out` holds `dy`), or from `read` into `out`.
+/// `out` holds `dy` and `first` is `x`), or from the inputs into `out`.
 fn kernel<T: Dtype>(
     op: Op,
     alpha: T,
-    read: &[ArrayViewD<'_, T>],
+    first: Option<&ArrayViewD<'_, T>>,
+    second: Option<&ArrayViewD<'_, T>>,
     out: &mut ArrayViewMutD<'_, T>,
     in_place: bool,
 ) {
-    match (op, in_place, read) {
-        (Op::Relu, true, []) => nd::relu_inplace(out),
-        (Op::Relu, false, [x]) => nd::relu_into(x, out),
-        (Op::LeakyRelu, true, []) => nd::leaky_relu_inplace(out, alpha),
-        (Op::LeakyRelu, false, [x]) => nd::leaky_relu_into(x, out, alpha),
-        (Op::ReluGrad, true, []) => nd::relu_grad_inplace(out),
-        (Op::ReluGrad, false, [x]) => nd::relu_grad_into(x, out),
-        (Op::LeakyReluGrad, true, []) => nd::leaky_relu_grad_inplace(out, alpha),
-        (Op::LeakyReluGrad, false, [x]) => nd::leaky_relu_grad_into(x, out, alpha),
-        (Op::ReluBackward, true, [x]) => nd::relu_backward_inplace(x, out),
-        (Op::ReluBackward, false, [x, dy]) => nd::relu_backward_into(x, dy, out),
-        (Op::LeakyReluBackward, true, [x]) => nd::leaky_relu_backward_inplace(x, out, alpha),
-        (Op::LeakyReluBackward, false, [x, dy]) => nd::leaky_relu_backward_into(x, dy, out, alpha),
-        (Op::ReluBackwardFromOutput, true, [y]) => nd::relu_backward_from_output_inplace(y, out),
-        (Op::ReluBackwardFromOutput, false, [y, dy]) => {
+    match (op, in_place, first, second) {
+        (Op::Relu, true, None, None) => nd::relu_inplace(out),
+        (Op::Relu, false, Some(x), None) => nd::relu_into(x, out),
+        (Op::LeakyRelu, true, None, None) => nd::leaky_relu_inplace(out, alpha),
+        (Op::LeakyRelu, false, Some(x), None) => nd::leaky_relu_into(x, out, alpha),
+        (Op::ReluGrad, true, None, None) => nd::relu_grad_inplace(out),
+        (Op::ReluGrad, false, Some(x), None) => nd::relu_grad_into(x, out),
+        (Op::LeakyReluGrad, true, None, None) => nd::leaky_relu_grad_inplace(out, alpha),
+        (Op::LeakyReluGrad, false, Some(x), None) => nd::leaky_relu_grad_into(x, out, alpha),
+        (Op::ReluBackward, true, Some(x), None) => nd::relu_backward_inplace(x, out),
+        (Op::ReluBackward, false, Some(x), Some(dy)) => nd::relu_backward_into(x, dy, out),
+        (Op::LeakyReluBackward, true, Some(x), None) => {
+            nd::leaky_relu_backward_inplace(x, out, alpha)
+        }
+        (Op::LeakyReluBackward, false, Some(x), Some(dy)) => {
+            nd::leaky_relu_backward_into(x, dy, out, alpha)
+        }
+        (Op::ReluBackwardFromOutput, true, Some(y), None) => {
+            nd::relu_backward_from_output_inplace(y, out)
+        }
+        (Op::ReluBackwardFromOutput, false, Some(y), Some(dy)) => {
             nd::relu_backward_from_output_into(y, dy, out)
         }
         _ => unreachable!("the inputs match the op"),
