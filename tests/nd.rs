@@ -157,7 +157,7 @@ impl<T: TestFloat> Laid<T> {
         let sp = T::specials();
         let mut rng = Lcg(seed);
         for (i, v) in self.parent.iter_mut().enumerate() {
-            *v = if (i as u64 + seed) % 3 == 0 {
+            *v = if (i as u64 + seed).is_multiple_of(3) {
                 sp[(i / 3 + seed as usize) % sp.len()]
             } else {
                 rng.ordinary()

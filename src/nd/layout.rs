@@ -25,24 +25,42 @@ pub(crate) struct Op<S, E> {
 pub(crate) fn walk<A, D, S, E, const N: usize>(
     mut ins: [ArrayView<'_, A, D>; N],
     mut out: ArrayViewMut<'_, A, D>,
-    op: &Op<S, E>,
+    op: Op<S, E>,
 ) where
     A: Element,
     D: Dimension,
-    S: Fn(Kernels, [&[A]; N], &mut [A]) + Sync,
+    S: Fn(Kernels, [&[A]; N], &mut [A]) + Send + Sync + 'static,
     E: Fn([A; N], A) -> A + Sync,
 {
+    let kernels = Kernels::serial();
     let axis = match unit_axis(&ins, &out) {
         Some(axis) => {
             lengthen(&mut ins, &mut out, axis);
+            // From outside the pool, contiguous lanes are shared the way
+            // the root functions share a slice (the caller starts at once,
+            // helpers that linger from the previous call join in).
+            #[cfg(feature = "rayon")]
+            if rayon::current_thread_index().is_none() {
+                let size = core::mem::size_of::<A>();
+                let dst_bytes = out.len().saturating_mul(size);
+                let read_bytes = dst_bytes.saturating_mul(N + 1);
+                if let Some(wake) = crate::parallel::outside_wake(dst_bytes, read_bytes) {
+                    return shared_lanes::run(ins, out, axis, kernels, op.slices, wake);
+                }
+                return lanes(ins, out, Axis(axis), kernels, &op);
+            }
             axis
         }
         None => fastest_axis(&out),
     };
-    let pieces = pieces::<A, N>(out.len());
-    let kernels = Kernels::serial();
+    // The inputs and the output, which a plain store reads too.
+    let read = out
+        .len()
+        .saturating_mul(core::mem::size_of::<A>())
+        .saturating_mul(N + 1);
+    let pieces = pieces(read);
     split(ins, out, axis, pieces, &|ins, out| {
-        lanes(ins, out, Axis(axis), kernels, op)
+        lanes(ins, out, Axis(axis), kernels, &op)
     });
 }
 
@@ -113,20 +131,17 @@ fn fastest_axis<A, D: Dimension>(out: &ArrayViewMut<'_, A, D>) -> usize {
         .unwrap_or(0)
 }
 
-/// Into how many pieces the walk is cut for rayon's threads: one (serial)
-/// below the sizes where the root functions would go parallel on a cold
-/// pool, as each piece is handed out with `rayon::join` (which, from
-/// outside the pool, waits for a worker to wake).
+/// Into how many pieces the walk is cut for rayon's threads, with
+/// `rayon::join`: inside a pool, from the root functions' threshold there;
+/// from outside (the element-by-element walk only), from the size where
+/// the root functions wake sleeping workers, since `rayon::join` from
+/// outside waits for a worker to wake.
 #[cfg(feature = "rayon")]
-fn pieces<A, const N: usize>(len: usize) -> usize {
+fn pieces(read: usize) -> usize {
     use crate::parallel::{
         COLD_MIN_READ_BYTES, MIN_PIECE_BYTES, PARALLEL_THRESHOLD_BYTES, PIECES_PER_THREAD,
     };
     let threads = rayon::current_num_threads();
-    // The inputs and the output, which a plain store reads too.
-    let read = len
-        .saturating_mul(core::mem::size_of::<A>())
-        .saturating_mul(N + 1);
     let threshold = if rayon::current_thread_index().is_some() {
         PARALLEL_THRESHOLD_BYTES
     } else {
@@ -139,7 +154,7 @@ fn pieces<A, const N: usize>(len: usize) -> usize {
 }
 
 #[cfg(not(feature = "rayon"))]
-fn pieces<A, const N: usize>(_len: usize) -> usize {
+fn pieces(_read: usize) -> usize {
     1
 }
 
@@ -241,4 +256,121 @@ pub(crate) fn all_some<T, const N: usize>(opts: [Option<T>; N]) -> Option<[T; N]
         return None;
     }
     Some(opts.map(|o| o.expect("checked above")))
+}
+
+/// Contiguous lanes shared among the caller and pool workers by the crate's
+/// parallel driver: the lanes are numbered in the order of the other axes'
+/// indices, and each participant runs the ranges of lane numbers it claims.
+#[cfg(feature = "rayon")]
+mod shared_lanes {
+    use std::vec::Vec;
+
+    use ndarray::{ArrayView, ArrayViewMut, Dimension};
+
+    use crate::parallel::{SHARED_UNIT_BYTES, Wake, Work};
+    use crate::{Element, Kernels};
+
+    /// The arrays as addresses and steps, so that the work outlives the
+    /// views' borrow inside the driver (which returns only after every
+    /// lane has run; see [`Work::run_range`]).
+    struct Lanes<A, S, const N: usize> {
+        ins: [*const A; N],
+        out: *mut A,
+        /// The other axes of more than one element, outermost first: the
+        /// length, the inputs' steps, the output's step.
+        outer: Vec<(usize, [isize; N], isize)>,
+        lanes: usize,
+        lane_len: usize,
+        kernels: Kernels,
+        slices: S,
+    }
+
+    // SAFETY: `Lanes` stands for shared borrows of the inputs and a
+    // mutable borrow of the output, of `A: Send + Sync`. Threads run
+    // disjoint ranges of lanes (the contract of `run_range`), and distinct
+    // lanes of an output view made in safe code never share an address,
+    // nor does the output share one with an input (a `&mut` and a `&`
+    // borrow); so no element is written by two threads, or read by one
+    // while another writes it.
+    unsafe impl<A: Send + Sync, S: Send, const N: usize> Send for Lanes<A, S, N> {}
+    // SAFETY: as for `Send`: shared, it is only used through `run_range`.
+    unsafe impl<A: Send + Sync, S: Sync, const N: usize> Sync for Lanes<A, S, N> {}
+
+    impl<A, S, const N: usize> Work for Lanes<A, S, N>
+    where
+        A: Element,
+        S: Fn(Kernels, [&[A]; N], &mut [A]) + Send + Sync + 'static,
+    {
+        fn len(&self) -> usize {
+            self.lanes
+        }
+
+        unsafe fn run_range(&self, start: usize, len: usize) {
+            for lane in start..start + len {
+                let (mut rest, mut offs, mut off) = (lane, [0isize; N], 0isize);
+                for &(n, steps, step) in self.outer.iter().rev() {
+                    let i = (rest % n) as isize;
+                    rest /= n;
+                    for (o, s) in offs.iter_mut().zip(steps) {
+                        *o += i * s;
+                    }
+                    off += i * step;
+                }
+                let ins = core::array::from_fn(|k| {
+                    // SAFETY: `lane` is below the lane count, so its index
+                    // along each other axis is below that axis' length, and
+                    // the lane starts at an element of the input, whose
+                    // `lane_len` elements follow it one step apart (the
+                    // lane axis has stride 1); the borrow is still held
+                    // (the contract of `run_range`).
+                    unsafe {
+                        core::slice::from_raw_parts(self.ins[k].offset(offs[k]), self.lane_len)
+                    }
+                });
+                // SAFETY: as for the inputs; and no other thread touches
+                // this lane (see the `Send` impl).
+                let out =
+                    unsafe { core::slice::from_raw_parts_mut(self.out.offset(off), self.lane_len) };
+                (self.slices)(self.kernels, ins, out);
+            }
+        }
+    }
+
+    /// Runs the lanes along `axis` (stride 1 in every array) shared with
+    /// pool workers.
+    pub(super) fn run<A, D, S, const N: usize>(
+        ins: [ArrayView<'_, A, D>; N],
+        mut out: ArrayViewMut<'_, A, D>,
+        axis: usize,
+        kernels: Kernels,
+        slices: S,
+        wake: Wake,
+    ) where
+        A: Element,
+        D: Dimension,
+        S: Fn(Kernels, [&[A]; N], &mut [A]) + Send + Sync + 'static,
+    {
+        let lane_len = out.shape()[axis];
+        let outer = (0..out.ndim())
+            .filter(|&j| j != axis && out.shape()[j] > 1)
+            .map(|j| {
+                (
+                    out.shape()[j],
+                    ins.each_ref().map(|a| a.strides()[j]),
+                    out.strides()[j],
+                )
+            })
+            .collect();
+        let read_per_lane = lane_len * core::mem::size_of::<A>() * (N + 1);
+        let work = Lanes {
+            ins: ins.each_ref().map(|a| a.as_ptr()),
+            out: out.as_mut_ptr(),
+            outer,
+            lanes: out.len() / lane_len,
+            lane_len,
+            kernels,
+            slices,
+        };
+        crate::parallel::share_from_outside(work, (SHARED_UNIT_BYTES / read_per_lane).max(1), wake);
+    }
 }

@@ -71,7 +71,7 @@ fn drive<A, D, S, E, const N: usize>(
 ) where
     A: Element,
     D: Dimension,
-    S: Fn(Kernels, [&[A]; N], &mut [A]) + Sync,
+    S: Fn(Kernels, [&[A]; N], &mut [A]) + Send + Sync + 'static,
     E: Fn([A; N], A) -> A + Sync,
 {
     let (out_name, out) = out;
@@ -96,7 +96,7 @@ fn drive<A, D, S, E, const N: usize>(
     {
         return slices(Kernels::auto(), src, dst);
     }
-    layout::walk(ins.map(|a| a.view()), out.view_mut(), &Op { slices, elem });
+    layout::walk(ins.map(|a| a.view()), out.view_mut(), Op { slices, elem });
 }
 
 /// Whether the strides agree on every axis that has more than one element
@@ -130,8 +130,8 @@ pub fn relu_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>) {
     drive(
         [],
         ("buf", buf),
-        |k, [], d| k.relu_inplace(d),
-        |[], v| scalar::relu(v),
+        move |k, [], d| k.relu_inplace(d),
+        move |[], v| scalar::relu(v),
     )
 }
 
@@ -146,8 +146,8 @@ pub fn leaky_relu_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>, al
     drive(
         [],
         ("buf", buf),
-        |k, [], d| k.leaky_relu_inplace(d, alpha),
-        |[], v| scalar::leaky_relu(v, alpha),
+        move |k, [], d| k.leaky_relu_inplace(d, alpha),
+        move |[], v| scalar::leaky_relu(v, alpha),
     )
 }
 
@@ -157,8 +157,8 @@ pub fn relu_grad_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>) {
     drive(
         [],
         ("buf", buf),
-        |k, [], d| k.relu_grad_inplace(d),
-        |[], v| scalar::relu_grad(v),
+        move |k, [], d| k.relu_grad_inplace(d),
+        move |[], v| scalar::relu_grad(v),
     )
 }
 
@@ -173,8 +173,8 @@ pub fn leaky_relu_grad_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D
     drive(
         [],
         ("buf", buf),
-        |k, [], d| k.leaky_relu_grad_inplace(d, alpha),
-        |[], v| scalar::leaky_relu_grad(v, alpha),
+        move |k, [], d| k.leaky_relu_grad_inplace(d, alpha),
+        move |[], v| scalar::leaky_relu_grad(v, alpha),
     )
 }
 
@@ -188,8 +188,8 @@ pub fn relu_into<A: Element, D: Dimension>(src: &ArrayRef<A, D>, dst: &mut Array
     drive(
         [("src", src)],
         ("dst", dst),
-        |k, [s], d| k.relu_into(s, d),
-        |[s], _| scalar::relu(s),
+        move |k, [s], d| k.relu_into(s, d),
+        move |[s], _| scalar::relu(s),
     )
 }
 
@@ -209,8 +209,8 @@ pub fn leaky_relu_into<A: Element, D: Dimension>(
     drive(
         [("src", src)],
         ("dst", dst),
-        |k, [s], d| k.leaky_relu_into(s, d, alpha),
-        |[s], _| scalar::leaky_relu(s, alpha),
+        move |k, [s], d| k.leaky_relu_into(s, d, alpha),
+        move |[s], _| scalar::leaky_relu(s, alpha),
     )
 }
 
@@ -224,8 +224,8 @@ pub fn relu_grad_into<A: Element, D: Dimension>(src: &ArrayRef<A, D>, dst: &mut 
     drive(
         [("src", src)],
         ("dst", dst),
-        |k, [s], d| k.relu_grad_into(s, d),
-        |[s], _| scalar::relu_grad(s),
+        move |k, [s], d| k.relu_grad_into(s, d),
+        move |[s], _| scalar::relu_grad(s),
     )
 }
 
@@ -245,8 +245,8 @@ pub fn leaky_relu_grad_into<A: Element, D: Dimension>(
     drive(
         [("src", src)],
         ("dst", dst),
-        |k, [s], d| k.leaky_relu_grad_into(s, d, alpha),
-        |[s], _| scalar::leaky_relu_grad(s, alpha),
+        move |k, [s], d| k.leaky_relu_grad_into(s, d, alpha),
+        move |[s], _| scalar::leaky_relu_grad(s, alpha),
     )
 }
 
@@ -264,8 +264,8 @@ pub fn relu_backward_inplace<A: Element, D: Dimension>(
     drive(
         [("x", x)],
         ("grad", grad),
-        |k, [x], g| k.relu_backward_inplace(x, g),
-        |[x], g| scalar::relu_backward(x, g),
+        move |k, [x], g| k.relu_backward_inplace(x, g),
+        move |[x], g| scalar::relu_backward(x, g),
     )
 }
 
@@ -290,8 +290,8 @@ pub fn leaky_relu_backward_inplace<A: Element, D: Dimension>(
     drive(
         [("x", x)],
         ("grad", grad),
-        |k, [x], g| k.leaky_relu_backward_inplace(x, g, alpha),
-        |[x], g| scalar::leaky_relu_backward(x, g, alpha),
+        move |k, [x], g| k.leaky_relu_backward_inplace(x, g, alpha),
+        move |[x], g| scalar::leaky_relu_backward(x, g, alpha),
     )
 }
 
@@ -310,8 +310,8 @@ pub fn relu_backward_from_output_inplace<A: Element, D: Dimension>(
     drive(
         [("y", y)],
         ("grad", grad),
-        |k, [y], g| k.relu_backward_from_output_inplace(y, g),
-        |[y], g| scalar::relu_backward_from_output(y, g),
+        move |k, [y], g| k.relu_backward_from_output_inplace(y, g),
+        move |[y], g| scalar::relu_backward_from_output(y, g),
     )
 }
 
@@ -330,8 +330,8 @@ pub fn relu_backward_into<A: Element, D: Dimension>(
     drive(
         [("x", x), ("dy", dy)],
         ("dx", dx),
-        |k, [x, dy], dx| k.relu_backward_into(x, dy, dx),
-        |[x, dy], _| scalar::relu_backward(x, dy),
+        move |k, [x, dy], dx| k.relu_backward_into(x, dy, dx),
+        move |[x, dy], _| scalar::relu_backward(x, dy),
     )
 }
 
@@ -354,8 +354,8 @@ pub fn leaky_relu_backward_into<A: Element, D: Dimension>(
     drive(
         [("x", x), ("dy", dy)],
         ("dx", dx),
-        |k, [x, dy], dx| k.leaky_relu_backward_into(x, dy, dx, alpha),
-        |[x, dy], _| scalar::leaky_relu_backward(x, dy, alpha),
+        move |k, [x, dy], dx| k.leaky_relu_backward_into(x, dy, dx, alpha),
+        move |[x, dy], _| scalar::leaky_relu_backward(x, dy, alpha),
     )
 }
 
@@ -375,7 +375,7 @@ pub fn relu_backward_from_output_into<A: Element, D: Dimension>(
     drive(
         [("y", y), ("dy", dy)],
         ("dx", dx),
-        |k, [y, dy], dx| k.relu_backward_from_output_into(y, dy, dx),
-        |[y, dy], _| scalar::relu_backward_from_output(y, dy),
+        move |k, [y, dy], dx| k.relu_backward_from_output_into(y, dy, dx),
+        move |[y, dy], _| scalar::relu_backward_from_output(y, dy),
     )
 }
