@@ -30,13 +30,16 @@
 //!   forwards or all backwards), the lanes along it run through the
 //!   single-threaded kernels, with the axes that continue them merged in
 //!   (every other row of a C-order matrix is one lane per row; every other
-//!   matrix of a C-order stack is one lane per matrix). Calls that read at
-//!   least 4 MiB (512 KiB from inside a rayon pool) share the lanes among
-//!   rayon's threads;
+//!   matrix of a C-order stack is one lane per matrix). The lanes are
+//!   shared among threads where the root functions would share a slice of
+//!   the same size: from outside rayon's pool by the same driver (the
+//!   caller starts at once, helpers that linger from the previous call
+//!   join in), from inside a pool with `rayon::join`;
 //! - with no such axis (a C-order array with a Fortran-order one, columns
 //!   stepped with `s![.., ..;2]`, a transposed view against an untransposed
 //!   one), the arrays are walked element by element with the scalar
-//!   reference, on rayon's threads above the same sizes.
+//!   reference, split with `rayon::join` from 4 MiB read (512 KiB inside a
+//!   pool).
 //!
 //! # Panics
 //! Before anything is written: if `alpha` is not finite, or if the arrays
