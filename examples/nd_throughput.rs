@@ -144,9 +144,9 @@ fn measure(cases: &mut [Case<'_>], reps: usize, max_batch: u64) -> Vec<f64> {
 fn default_reps(n: usize) -> usize {
     match n {
         n if n <= 64 * KI => 101,
-        n if n <= MI => 41,
-        n if n <= 16 * MI => 11,
-        _ => 7,
+        n if n <= MI => 61,
+        n if n <= 16 * MI => 31,
+        _ => 21,
     }
 }
 
@@ -248,7 +248,7 @@ fn contiguous(o: &Options) {
 fn stepped(o: &Options) {
     let (rows, cols) = (4096, 8192);
     let n = rows / 2 * cols;
-    let reps = o.reps.unwrap_or(15);
+    let reps = o.reps.unwrap_or(31);
     println!(
         "\nstepped: nd::leaky_relu_inplace on s![..;2, ..] of a {rows} x {cols} C-order f32 array \
          vs the slice function over {} elements ({reps} timings)",
