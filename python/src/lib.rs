@@ -12,7 +12,7 @@ mod layout;
 
 use kernels::half::f16;
 use kernels::{Level, nd};
-use ndarray::{ArrayViewD, ArrayViewMutD, IxDyn};
+use ndarray::{ArrayViewD, ArrayViewMutD};
 use numpy::{
     PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
 };
@@ -228,6 +228,33 @@ fn typed<T: Dtype>(a: Bound<'_, PyUntypedArray>) -> Bound<'_, PyArrayDyn<T>> {
     unsafe { a.cast_into_unchecked::<PyArrayDyn<T>>() }
 }
 
+/// A new array of zeros, or numpy's `MemoryError` (rust-numpy's own
+/// `zeros` panics when numpy cannot allocate, which would surface as a
+/// `PanicException`: a broadcast input can have any shape).
+fn zeros<'py, T: Dtype>(
+    py: Python<'py>,
+    shape: &[usize],
+    fortran: bool,
+) -> PyResult<Bound<'py, PyArrayDyn<T>>> {
+    use numpy::npyffi::{PY_ARRAY_API, npy_intp};
+    let mut dims: Vec<npy_intp> = shape.iter().map(|&n| n as npy_intp).collect();
+    // SAFETY: `PyArray_Zeros` reads `dims.len()` dimensions from `dims`
+    // and takes over the reference to the descriptor that
+    // `into_dtype_ptr` hands out; it returns a new reference to an array
+    // of `T`'s dtype, or null with a Python exception set, which
+    // `from_owned_ptr_or_err` turns into the error.
+    unsafe {
+        let ptr = PY_ARRAY_API.PyArray_Zeros(
+            py,
+            dims.len() as core::ffi::c_int,
+            dims.as_mut_ptr(),
+            T::get_dtype(py).into_dtype_ptr(),
+            if fortran { 1 } else { 0 },
+        );
+        Ok(Bound::from_owned_ptr_or_err(py, ptr)?.cast_into_unchecked())
+    }
+}
+
 /// Runs the op on checked arrays of element type `T`.
 fn run<'py, T: Dtype>(
     py: Python<'py>,
@@ -264,7 +291,7 @@ fn run<'py, T: Dtype>(
             // A new array has the input's order: Fortran for a Fortran-
             // contiguous input, C otherwise.
             let fortran = x.is_fortran_contiguous() && !x.is_c_contiguous();
-            PyArrayDyn::<T>::zeros(py, IxDyn(x.shape()), fortran)
+            zeros::<T>(py, x.shape(), fortran)?
         }
     };
     if target.len() == 0 {
@@ -327,7 +354,7 @@ fn run_flat<'py, T: Dtype>(
     };
     let x = flat(x)?;
     let dy = dy.map(flat).transpose()?;
-    let tmp = PyArrayDyn::<T>::zeros(py, IxDyn(&[target.len()]), false);
+    let tmp = zeros::<T>(py, &[target.len()], false)?;
     compute(py, op, Some(&x), dy.as_ref(), &tmp, alpha, false)?;
     let shape = PyTuple::new(py, target.shape())?;
     target.set_item(py.Ellipsis(), tmp.call_method1("reshape", (shape,))?)?;
@@ -347,7 +374,7 @@ fn compute<'py, T: Dtype>(
 ) -> PyResult<()> {
     let busy = |what: &str| {
         PyRuntimeError::new_err(format!(
-            "relu_kernels.{}: {what} is in use by a call on another thread that writes it",
+            "relu_kernels.{}: {what} is in use by a call on another thread (no call may write an array that another call reads or writes)",
             op.name()
         ))
     };

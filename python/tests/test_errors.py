@@ -14,13 +14,14 @@ from reference import FUNCTIONS, call
 DTYPE_NAMES = ["float32", "float64", "float16"]
 
 
-def raises(exc, match, fn):
-    """`fn()` raises exactly `exc` (a PanicException derives from
-    BaseException, so catching everything tells it apart)."""
+def raises(exc, match, fn, subclass=False):
+    """`fn()` raises exactly `exc` (or a subclass, if so asked: never a
+    PanicException, which derives from BaseException)."""
     try:
         fn()
     except BaseException as e:  # noqa: BLE001
-        assert type(e) is exc, f"{type(e).__module__}.{type(e).__name__}: {e}"
+        ok = isinstance(e, exc) if subclass else type(e) is exc
+        assert ok, f"{type(e).__module__}.{type(e).__name__}: {e}"
         assert match in str(e), f"{match!r} not in {str(e)!r}"
         return e
     raise AssertionError(f"no {exc.__name__} raised")
@@ -143,3 +144,11 @@ def test_invalid_level_raises_runtime_error():
         assert "RELU_KERNELS_LEVEL" in got, got
     assert run_with_level(b"scalar") == "ok"
     assert run_with_level(b"portable") == "ok"
+
+
+def test_an_output_too_large_to_allocate_is_a_memory_error():
+    # A broadcast input can have any shape; its new output (256 TiB,
+    # beyond any address space) cannot be allocated.
+    huge = np.broadcast_to(np.float32(1), (2**36, 2**10))
+    for name, n, _ in FUNCTIONS:
+        raises(MemoryError, "", lambda: call(name, [huge] * n), subclass=True)
