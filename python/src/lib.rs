@@ -311,9 +311,8 @@ fn run<'py, T: Dtype>(
     // they have already overwritten.
     let fresh = |a: &Bound<'py, PyArrayDyn<T>>| -> PyResult<Bound<'py, PyArrayDyn<T>>> {
         if layout::may_overlap(a, &target) {
-            Ok(typed::<T>(
-                a.call_method0("copy")?.cast_into::<PyUntypedArray>()?,
-            ))
+            // Checked: a subclass may override `copy`.
+            Ok(a.call_method0("copy")?.cast_into::<PyArrayDyn<T>>()?)
         } else {
             Ok(a.clone())
         }
@@ -348,9 +347,8 @@ fn run_flat<'py, T: Dtype>(
     alpha: T,
 ) -> PyResult<Bound<'py, PyAny>> {
     let flat = |a: &Bound<'py, PyArrayDyn<T>>| -> PyResult<Bound<'py, PyArrayDyn<T>>> {
-        Ok(typed::<T>(
-            a.call_method0("flatten")?.cast_into::<PyUntypedArray>()?,
-        ))
+        // Checked: a subclass may override `flatten`.
+        Ok(a.call_method0("flatten")?.cast_into::<PyArrayDyn<T>>()?)
     };
     let x = flat(x)?;
     let dy = dy.map(flat).transpose()?;
