@@ -524,6 +524,58 @@ fn large_cases() {
     }
 }
 
+/// Lanes whose other axes do not merge (two of them stepped, one
+/// reversed), large enough to be shared among threads: the lanes are
+/// numbered across both outer axes.
+#[test]
+fn large_array_with_two_outer_axes() {
+    let sp = f32::specials();
+    let mut rng = Lcg(40);
+    let mut fill = |shape: (usize, usize, usize)| {
+        ndarray::Array3::from_shape_fn(shape, |(i, j, k)| {
+            if (i + j + k) % 7 == 0 {
+                sp[(i * 3 + j + k) % sp.len()]
+            } else {
+                rng.ordinary()
+            }
+        })
+    };
+    let x = fill((64, 17, 1024));
+    let init = fill((128, 34, 1024));
+    for op in [
+        OpCase::LeakyReluInplace(0.25f32),
+        OpCase::ReluBackward,
+        OpCase::LeakyReluInto(0.5),
+    ] {
+        let mut parent = init.clone();
+        let mut out = parent.slice_mut(s![..;2, ..;-2, ..]);
+        let before: Vec<f32> = out.iter().copied().collect();
+        let xs: Vec<f32> = x.iter().copied().collect();
+        match op {
+            OpCase::LeakyReluInplace(a) => nd::leaky_relu_inplace(&mut out, a),
+            OpCase::ReluBackward => nd::relu_backward_inplace(&x, &mut out),
+            OpCase::LeakyReluInto(a) => nd::leaky_relu_into(&x, &mut out, a),
+            _ => unreachable!(),
+        }
+        for (i, &g) in out.iter().enumerate() {
+            let want = expect(op, xs[i], before[i]);
+            assert!(same(g, want), "{op:?}: element {i}: got {g}, want {want}");
+        }
+        // The view holds the even rows' odd columns (`..;-2` of 34 starts
+        // at 33); everything else is as it was.
+        let untouched = [s![1..;2, .., ..], s![..;2, ..;2, ..]]
+            .into_iter()
+            .all(|rest| {
+                parent
+                    .slice(rest)
+                    .iter()
+                    .zip(init.slice(rest))
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            });
+        assert!(untouched, "{op:?}: wrote outside the view");
+    }
+}
+
 #[test]
 fn large_stepped_arrays_from_outside_the_pool() {
     large_cases();
