@@ -2,11 +2,12 @@
 //! contiguous lanes through the kernels, or, where no axis is contiguous in
 //! every array, element by element.
 //!
-//! Everything here goes through `ndarray`'s safe views: elementwise ops
-//! only need corresponding elements to meet, so reversing an axis in every
-//! array at once, merging axes that are contiguous together, and cutting
-//! every array at the same index all keep the answer, and each is a safe
-//! view operation.
+//! Elementwise ops only need corresponding elements to meet, so reversing
+//! an axis in every array at once, merging axes that are contiguous
+//! together, and cutting every array at the same index all keep the
+//! answer; each is a safe view operation. Only lanes shared with the
+//! crate's parallel driver (whose helpers may outlive a borrow) go as
+//! addresses, in [`shared_lanes`].
 
 use ndarray::{ArrayView, ArrayView1, ArrayViewMut, ArrayViewMut1, Axis, Dimension};
 
