@@ -197,6 +197,8 @@ mod vector;
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod x86;
 
+#[cfg(feature = "ndarray")]
+pub mod nd;
 #[cfg(feature = "rayon")]
 pub mod par;
 pub mod scalar;

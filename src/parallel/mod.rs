@@ -14,6 +14,9 @@ mod linger;
 #[cfg(feature = "rayon")]
 mod shared;
 
+#[cfg(all(feature = "rayon", feature = "ndarray"))]
+pub(crate) use shared::{Wake, Work};
+
 use crate::Element;
 use crate::level::Level;
 use crate::ops::Op;
@@ -55,18 +58,18 @@ pub const PARALLEL_THRESHOLD_BYTES: usize = 512 * 1024;
 /// Miri it is 1 KiB, so that splitting runs on buffers small enough to
 /// interpret.
 #[cfg(feature = "rayon")]
-const MIN_PIECE_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
+pub(crate) const MIN_PIECE_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
 
 /// Inside the pool, pieces per thread: more than one lets a thread that
 /// finishes early (the other core was busy with something else) steal the
 /// rest. One and four measured alike within the noise (16 Mi `f32`:
 /// 5.9-6.8 G elem/s either way); four keeps the stealing.
 #[cfg(feature = "rayon")]
-const PIECES_PER_THREAD: usize = 4;
+pub(crate) const PIECES_PER_THREAD: usize = 4;
 
 /// From outside the pool, the bytes read by one unit of work.
 #[cfg(feature = "rayon")]
-const SHARED_UNIT_BYTES: usize = if cfg!(miri) { 1024 } else { 16 * 1024 };
+pub(crate) const SHARED_UNIT_BYTES: usize = if cfg!(miri) { 1024 } else { 16 * 1024 };
 
 /// Cuts fall on multiples of this many bytes, so pieces start on cache
 /// lines.
@@ -119,7 +122,7 @@ const _: () = assert!(2 * WARM_MIN_DST_BYTES <= PARALLEL_THRESHOLD_BYTES);
 /// `f16` `leaky_relu` gave 0.26-0.96x at 512 Ki-1 Mi (1-2 MiB read) and
 /// 0.97-1.15x at 2 Mi (4 MiB); the wake-up, not the work, sets the switch.
 #[cfg(feature = "rayon")]
-const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
+pub(crate) const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
 
 /// How a call from outside the pool is split.
 #[cfg(feature = "rayon")]
@@ -131,7 +134,11 @@ fn from_outside<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, wake: 
     if threads <= 1 || io.len() <= unit {
         return io.run(level, op);
     }
-    shared::run(level, op, io, unit, align, threads, wake);
+    // SAFETY: the slices outlive their borrow only inside the shared call,
+    // which runs `Io::chunk`s of it alone and returns after every one of
+    // them has run (see `shared::run`).
+    let io = unsafe { io.chunk(0, io.len()) };
+    shared::run(shared::Slices { io, level, op }, unit, align, threads, wake);
 }
 
 #[cfg(feature = "rayon")]
@@ -148,6 +155,29 @@ pub(crate) fn run<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
         return io.run(level, op);
     }
     join::run(level, op, io, pieces, align);
+}
+
+/// How a call from outside the pool that writes `dst_bytes` and reads
+/// `read_bytes` is shared, by the root functions' rules (see
+/// [`run_auto`]): `None` to run it serially.
+#[cfg(all(feature = "rayon", feature = "ndarray"))]
+pub(crate) fn outside_wake(dst_bytes: usize, read_bytes: usize) -> Option<Wake> {
+    if dst_bytes < WARM_MIN_DST_BYTES || rayon::current_num_threads() <= 1 {
+        return None;
+    }
+    Some(if read_bytes >= COLD_MIN_READ_BYTES || linger::recent() {
+        Wake::Spawn
+    } else {
+        Wake::LingeringOnly
+    })
+}
+
+/// Runs `work` from outside the pool, shared as [`outside_wake`] said, in
+/// units of `unit` parts.
+#[cfg(all(feature = "rayon", feature = "ndarray"))]
+pub(crate) fn share_from_outside<W: Work>(work: W, unit: usize, wake: Wake) {
+    shared::run(work, unit, 1, rayon::current_num_threads(), wake);
+    linger::ended();
 }
 
 #[cfg(feature = "rayon")]

@@ -77,15 +77,53 @@ impl Region {
     }
 }
 
+/// What a shared call runs: `len` elements (or other parts), any range of
+/// which one participant can run on its own.
+pub(crate) trait Work: Send + Sync + 'static {
+    /// The number of parts.
+    fn len(&self) -> usize;
+
+    /// Runs the parts `start..start + len`.
+    ///
+    /// # Safety
+    /// `start + len <= self.len()`; no two calls whose ranges overlap run at
+    /// once; the data the work stands for is still borrowed by the caller
+    /// of [`run`] (which returns only after every claimed range has run).
+    unsafe fn run_range(&self, start: usize, len: usize);
+}
+
+/// The slices of one call of the root functions as shared work.
+pub(super) struct Slices<T: 'static, O> {
+    pub(super) io: Io<'static, T>,
+    pub(super) level: Level,
+    pub(super) op: O,
+}
+
+// SAFETY: `io` stands for borrowed slices of `T: Send + Sync`; shared
+// between threads, it is only accessed through `Io::chunk` on ranges that
+// `run_range`'s contract keeps disjoint, so no two threads touch the same
+// element.
+unsafe impl<T: Send + Sync + 'static, O: Sync> Sync for Slices<T, O> {}
+
+impl<T: Element, O: Op<T>> Work for Slices<T, O> {
+    fn len(&self) -> usize {
+        self.io.len()
+    }
+
+    unsafe fn run_range(&self, start: usize, len: usize) {
+        // SAFETY: in bounds, disjoint from other threads' ranges and still
+        // borrowed (the contract of `run_range`).
+        unsafe { self.io.chunk(start, len) }.run(self.level, self.op);
+    }
+}
+
 /// One shared call. `header` comes first, so that a pointer to the job is
 /// a pointer to its header for a lingering helper (`repr(C)`).
 #[repr(C)]
-struct Job<T: 'static, O> {
+struct Job<W> {
     header: Header,
-    io: Io<'static, T>,
-    level: Level,
-    op: O,
-    /// Elements per unit (the last unit may be shorter).
+    task: W,
+    /// Parts per unit (the last unit may be shorter).
     unit: usize,
     participants: usize,
     /// Units finished, counted by each participant when it runs out.
@@ -93,13 +131,7 @@ struct Job<T: 'static, O> {
     regions: [Region; MAX_PARTICIPANTS],
 }
 
-// SAFETY: the fields are shared by the caller and the helpers; `io` stands
-// for borrowed slices of `T: Send + Sync`, and it is only accessed through
-// `Io::chunk` on units that exactly one participant claimed from the
-// regions, so no two threads touch the same element.
-unsafe impl<T: Send + Sync + 'static, O: Sync> Sync for Job<T, O> {}
-
-impl<T: Element, O: Op<T>> Job<T, O> {
+impl<W: Work> Job<W> {
     /// Works through region `own`, then steals from the others until every
     /// unit is claimed; then counts what it ran in `done`.
     fn work(&self, own: usize) {
@@ -111,13 +143,13 @@ impl<T: Element, O: Op<T>> Job<T, O> {
             match self.regions[victim].claim(owner) {
                 Some((first, units)) => {
                     let start = first * self.unit;
-                    let len = (units * self.unit).min(self.io.len() - start);
+                    let len = (units * self.unit).min(self.task.len() - start);
                     // SAFETY: claimed units are below the unit count, so the
                     // range is inside the buffer, and this thread alone
                     // claimed them. The caller does not return (and release
                     // the buffer) before `done` counts every claimed unit,
                     // and these are counted only below, after their writes.
-                    unsafe { self.io.chunk(start, len) }.run(self.level, self.op);
+                    unsafe { self.task.run_range(start, len) };
                     ran += units;
                 }
                 None => {
@@ -135,56 +167,46 @@ impl<T: Element, O: Op<T>> Job<T, O> {
     /// A lingering helper's entry point (`Header::help`).
     ///
     /// # Safety
-    /// `header` comes from `Arc::into_raw` of an `Arc<Job<T, O>>`, whose
+    /// `header` comes from `Arc::into_raw` of an `Arc<Job<W>>`, whose
     /// count this call takes over.
     unsafe fn help(header: *const Header, region: usize) {
         // SAFETY: forwarded contract; `header` is the job's first field.
-        let job = unsafe { Arc::from_raw(header.cast::<Job<T, O>>()) };
+        let job = unsafe { Arc::from_raw(header.cast::<Job<W>>()) };
         job.work(region);
     }
 }
 
 /// Whether helpers may be woken for a call, or only lingering ones asked.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Wake {
+pub(crate) enum Wake {
     /// Spawn the helpers that no lingering worker provides.
     Spawn,
     /// Only hand work to workers that linger.
     LingeringOnly,
 }
 
-/// Runs `io` on the calling thread and up to `threads - 1` pool workers, in
-/// units of about `unit` elements (a multiple of `align`). Returns once
-/// every element is written.
-pub(super) fn run<T: Element, O: Op<T>>(
-    level: Level,
-    op: O,
-    io: Io<'_, T>,
-    unit: usize,
-    align: usize,
-    threads: usize,
-    wake: Wake,
-) {
+/// Runs `work` on the calling thread and up to `threads - 1` pool
+/// workers, in units of about `unit` parts (a multiple of `align`).
+/// Returns once every part has run. With [`Wake::LingeringOnly`] and no
+/// worker lingering, the caller runs it all.
+pub(super) fn run<W: Work>(work: W, unit: usize, align: usize, threads: usize, wake: Wake) {
+    let len = work.len();
     if wake == Wake::LingeringOnly && linger::waiting() == 0 {
-        return io.run(level, op);
+        // SAFETY: the whole range, on this thread alone, while the caller
+        // holds the borrow.
+        return unsafe { work.run_range(0, len) };
     }
     // Unit indices are 32-bit in `Region`.
     let unit = unit
-        .max(io.len().div_ceil(u32::MAX as usize))
+        .max(len.div_ceil(u32::MAX as usize))
         .next_multiple_of(align);
-    let units = io.len().div_ceil(unit);
+    let units = len.div_ceil(unit);
     let participants = threads.min(units).min(MAX_PARTICIPANTS);
-    // SAFETY: the `Io` outlives the borrow only inside `Job`, which
-    // dereferences it for claimed units alone; this function returns after
-    // every claimed unit is finished (see `Job::work` and the wait below).
-    let io = unsafe { io.chunk(0, io.len()) };
     let job = Arc::new(Job {
         header: Header {
-            help: Job::<T, O>::help,
+            help: Job::<W>::help,
         },
-        io,
-        level,
-        op,
+        task: work,
         unit,
         participants,
         done: AtomicUsize::new(0),

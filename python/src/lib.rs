@@ -1,0 +1,547 @@
+//! The Python module `relu_kernels`: the crate's `nd` functions over numpy
+//! arrays of `float32`, `float64` and `float16`, with numpy's ufunc
+//! conventions (`out=`, a new array otherwise).
+//!
+//! Everything a call could fail on is checked here, before any kernel
+//! runs, and raised as a Python exception: the kernels' own panics (shape,
+//! alpha, `RELU_KERNELS_LEVEL`) never fire, so no input surfaces as
+//! PyO3's `PanicException`.
+
+mod alpha;
+mod layout;
+
+use kernels::half::f16;
+use kernels::{Level, nd};
+use ndarray::{ArrayViewD, ArrayViewMutD};
+use numpy::{
+    PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
+};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+/// One Python function: which op, and what its arguments are called.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Relu,
+    LeakyRelu,
+    ReluGrad,
+    LeakyReluGrad,
+    ReluBackward,
+    LeakyReluBackward,
+    ReluBackwardFromOutput,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Relu => "relu",
+            Op::LeakyRelu => "leaky_relu",
+            Op::ReluGrad => "relu_grad",
+            Op::LeakyReluGrad => "leaky_relu_grad",
+            Op::ReluBackward => "relu_backward",
+            Op::LeakyReluBackward => "leaky_relu_backward",
+            Op::ReluBackwardFromOutput => "relu_backward_from_output",
+        }
+    }
+
+    /// The names of the array arguments read.
+    fn inputs(self) -> &'static [&'static str] {
+        match self {
+            Op::ReluBackward | Op::LeakyReluBackward => &["x", "dy"],
+            Op::ReluBackwardFromOutput => &["y", "dy"],
+            _ => &["x"],
+        }
+    }
+}
+
+/// An element type the module takes.
+trait Dtype: kernels::Element + numpy::Element {
+    /// `alpha` rounded to the type as numpy rounds a Python float.
+    fn round(alpha: f64) -> Self;
+    fn finite(self) -> bool;
+}
+
+impl Dtype for f64 {
+    fn round(alpha: f64) -> Self {
+        alpha
+    }
+    fn finite(self) -> bool {
+        self.is_finite()
+    }
+}
+
+impl Dtype for f32 {
+    fn round(alpha: f64) -> Self {
+        // `as` rounds to nearest, ties to even, as `np.float32(alpha)` does.
+        alpha as f32
+    }
+    fn finite(self) -> bool {
+        self.is_finite()
+    }
+}
+
+impl Dtype for f16 {
+    fn round(alpha: f64) -> Self {
+        alpha::f16_from_f64(alpha)
+    }
+    fn finite(self) -> bool {
+        self.is_finite()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    F32,
+    F64,
+    F16,
+}
+
+/// `obj` as a numpy array, or a `TypeError` naming what it is.
+fn array<'py>(op: Op, name: &str, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
+    obj.cast::<PyUntypedArray>().cloned().map_err(|_| {
+        let ty = obj
+            .get_type()
+            .fully_qualified_name()
+            .map_or_else(|_| "?".to_string(), |n| n.to_string());
+        PyTypeError::new_err(format!(
+            "relu_kernels.{}: {name} must be a numpy.ndarray of float32, float64 or float16, not {ty}",
+            op.name()
+        ))
+    })
+}
+
+/// The array's element type, or a `TypeError` naming its dtype.
+fn kind(op: Op, name: &str, a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind> {
+    use numpy::npyffi::NPY_TYPES;
+    let dt = a.dtype();
+    // The type number and byte order say it all for the built-in float
+    // types (user-defined dtypes have numbers of their own), and reading
+    // them is cheaper than comparing with numpy's descriptors.
+    let k = match (dt.num(), dt.is_native_byteorder()) {
+        (n, Some(true)) if n == NPY_TYPES::NPY_FLOAT as i32 => Some(Kind::F32),
+        (n, Some(true)) if n == NPY_TYPES::NPY_DOUBLE as i32 => Some(Kind::F64),
+        (n, Some(true)) if n == NPY_TYPES::NPY_HALF as i32 => Some(Kind::F16),
+        _ => None,
+    };
+    k.ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "relu_kernels.{}: {name} has dtype {}; expected float32, float64 or float16 in native byte order",
+            op.name(),
+            dtype_name(a)
+        ))
+    })
+}
+
+fn writeable(a: &Bound<'_, PyUntypedArray>) -> bool {
+    // SAFETY: `as_array_ptr` points to the array object, which `a` keeps
+    // alive; its fields are read as numpy's `PyArray_ISWRITEABLE` reads
+    // them (and as rust-numpy's own flag checks do).
+    let flags = unsafe { (*numpy::npyffi::_PyArray_GET_ITEM_DATA(a.as_array_ptr())).flags };
+    flags & numpy::npyffi::NPY_ARRAY_WRITEABLE != 0
+}
+
+fn dtype_name(a: &Bound<'_, PyUntypedArray>) -> String {
+    a.dtype()
+        .str()
+        .map_or_else(|_| "?".to_string(), |s| s.to_string())
+}
+
+fn shape_str(shape: &[usize]) -> String {
+    match shape {
+        [n] => format!("({n},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Checks every argument and runs the op.
+fn call<'py>(
+    py: Python<'py>,
+    op: Op,
+    args: &[&Bound<'py, PyAny>],
+    alpha: Option<f64>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    Level::try_active().map_err(PyRuntimeError::new_err)?;
+    let names = op.inputs();
+    let x = array(op, names[0], args[0])?;
+    let dy = match args.get(1) {
+        Some(a) => Some(array(op, names[1], a)?),
+        None => None,
+    };
+    let out = out.map(|o| array(op, "out", o)).transpose()?;
+    let first = kind(op, names[0], &x)?;
+    let others = || {
+        dy.iter()
+            .map(|a| (names[1], a))
+            .chain(out.iter().map(|o| ("out", o)))
+    };
+    for (name, a) in others() {
+        if kind(op, name, a)? != first {
+            return Err(PyTypeError::new_err(format!(
+                "relu_kernels.{}: dtypes differ: {} is {}, {name} is {} (there is no casting)",
+                op.name(),
+                names[0],
+                dtype_name(&x),
+                dtype_name(a)
+            )));
+        }
+    }
+    for (name, a) in others() {
+        if a.shape() != x.shape() {
+            return Err(PyValueError::new_err(format!(
+                "relu_kernels.{}: shapes differ: {} has shape {}, {name} has shape {} (there is no broadcasting)",
+                op.name(),
+                names[0],
+                shape_str(x.shape()),
+                shape_str(a.shape())
+            )));
+        }
+    }
+    if let Some(o) = &out
+        && !writeable(o)
+    {
+        return Err(PyValueError::new_err(format!(
+            "relu_kernels.{}: out is read-only",
+            op.name()
+        )));
+    }
+    match first {
+        Kind::F32 => run::<f32>(py, op, x, dy, out, alpha),
+        Kind::F64 => run::<f64>(py, op, x, dy, out, alpha),
+        Kind::F16 => run::<f16>(py, op, x, dy, out, alpha),
+    }
+}
+
+/// `a`, whose dtype [`kind`] found to be `T`'s, as a typed array.
+fn typed<T: Dtype>(a: Bound<'_, PyUntypedArray>) -> Bound<'_, PyArrayDyn<T>> {
+    // SAFETY: `a` is a numpy array (it passed `PyArray_Check` in `array`)
+    // whose dtype has `T`'s type number in native byte order (`kind`),
+    // which is what the checked cast would compare, at a higher price.
+    unsafe { a.cast_into_unchecked::<PyArrayDyn<T>>() }
+}
+
+/// A new array of zeros, or numpy's `MemoryError` (rust-numpy's own
+/// `zeros` panics when numpy cannot allocate, which would surface as a
+/// `PanicException`: a broadcast input can have any shape).
+fn zeros<'py, T: Dtype>(
+    py: Python<'py>,
+    shape: &[usize],
+    fortran: bool,
+) -> PyResult<Bound<'py, PyArrayDyn<T>>> {
+    use numpy::npyffi::{PY_ARRAY_API, npy_intp};
+    let mut dims: Vec<npy_intp> = shape.iter().map(|&n| n as npy_intp).collect();
+    // SAFETY: `PyArray_Zeros` reads `dims.len()` dimensions from `dims`
+    // and takes over the reference to the descriptor that
+    // `into_dtype_ptr` hands out; it returns a new reference to an array
+    // of `T`'s dtype, or null with a Python exception set, which
+    // `from_owned_ptr_or_err` turns into the error.
+    unsafe {
+        let ptr = PY_ARRAY_API.PyArray_Zeros(
+            py,
+            dims.len() as core::ffi::c_int,
+            dims.as_mut_ptr(),
+            T::get_dtype(py).into_dtype_ptr(),
+            if fortran { 1 } else { 0 },
+        );
+        Ok(Bound::from_owned_ptr_or_err(py, ptr)?.cast_into_unchecked())
+    }
+}
+
+/// Runs the op on checked arrays of element type `T`.
+fn run<'py, T: Dtype>(
+    py: Python<'py>,
+    op: Op,
+    x: Bound<'py, PyUntypedArray>,
+    dy: Option<Bound<'py, PyUntypedArray>>,
+    out: Option<Bound<'py, PyUntypedArray>>,
+    alpha: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let alpha = match alpha {
+        Some(a) => {
+            let rounded = T::round(a);
+            if !rounded.finite() {
+                return Err(PyValueError::new_err(format!(
+                    "relu_kernels.{}: alpha must be finite in {}, got {a:?}{}",
+                    op.name(),
+                    dtype_name(&x),
+                    if a.is_finite() {
+                        " (it overflows the dtype)"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+            rounded
+        }
+        None => T::round(0.0),
+    };
+    let x = typed::<T>(x);
+    let dy = dy.map(typed::<T>);
+    let target = match out {
+        Some(o) => typed::<T>(o),
+        None => {
+            // A new array has the input's order: Fortran for a Fortran-
+            // contiguous input, C otherwise.
+            let fortran = x.is_fortran_contiguous() && !x.is_c_contiguous();
+            zeros::<T>(py, x.shape(), fortran)?
+        }
+    };
+    if target.len() == 0 {
+        return Ok(target.into_any());
+    }
+    if !layout::viewable(&target, true)
+        || !layout::viewable(&x, false)
+        || dy.as_ref().is_some_and(|d| !layout::viewable(d, false))
+    {
+        return run_flat(py, op, &x, dy.as_ref(), target, alpha);
+    }
+    // `out` may be the input that the in-place form updates: `x` for the
+    // one-array functions, `dy` for the backward passes.
+    let in_place = layout::same_view(dy.as_ref().unwrap_or(&x), &target);
+    // Any other input that shares memory with `out` is copied first, as
+    // numpy's ufuncs do: the kernels would otherwise read elements that
+    // they have already overwritten.
+    let fresh = |a: &Bound<'py, PyArrayDyn<T>>| -> PyResult<Bound<'py, PyArrayDyn<T>>> {
+        if layout::may_overlap(a, &target) {
+            // Checked: a subclass may override `copy`.
+            Ok(a.call_method0("copy")?.cast_into::<PyArrayDyn<T>>()?)
+        } else {
+            Ok(a.clone())
+        }
+    };
+    let (first, second) = match (&dy, in_place) {
+        (None, true) => (None, None),
+        (None, false) | (Some(_), true) => (Some(fresh(&x)?), None),
+        (Some(dy), false) => (Some(fresh(&x)?), Some(fresh(dy)?)),
+    };
+    compute(
+        py,
+        op,
+        first.as_ref(),
+        second.as_ref(),
+        &target,
+        alpha,
+        in_place,
+    )?;
+    Ok(target.into_any())
+}
+
+/// Layouts the kernels cannot view (unaligned, strides that are not whole
+/// elements, an output whose elements overlap, over 32 dimensions): the
+/// inputs flattened into new arrays, the result computed into another,
+/// and numpy's assignment to put it in place.
+fn run_flat<'py, T: Dtype>(
+    py: Python<'py>,
+    op: Op,
+    x: &Bound<'py, PyArrayDyn<T>>,
+    dy: Option<&Bound<'py, PyArrayDyn<T>>>,
+    target: Bound<'py, PyArrayDyn<T>>,
+    alpha: T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let flat = |a: &Bound<'py, PyArrayDyn<T>>| -> PyResult<Bound<'py, PyArrayDyn<T>>> {
+        // Checked: a subclass may override `flatten`.
+        Ok(a.call_method0("flatten")?.cast_into::<PyArrayDyn<T>>()?)
+    };
+    let x = flat(x)?;
+    let dy = dy.map(flat).transpose()?;
+    let tmp = zeros::<T>(py, &[target.len()], false)?;
+    compute(py, op, Some(&x), dy.as_ref(), &tmp, alpha, false)?;
+    let shape = PyTuple::new(py, target.shape())?;
+    target.set_item(py.Ellipsis(), tmp.call_method1("reshape", (shape,))?)?;
+    Ok(target.into_any())
+}
+
+/// Borrows the arrays (no input overlaps `out`; in place, `out` is the
+/// updated input and not among them) and runs the kernel without the GIL.
+fn compute<'py, T: Dtype>(
+    py: Python<'py>,
+    op: Op,
+    first: Option<&Bound<'py, PyArrayDyn<T>>>,
+    second: Option<&Bound<'py, PyArrayDyn<T>>>,
+    out: &Bound<'py, PyArrayDyn<T>>,
+    alpha: T,
+    in_place: bool,
+) -> PyResult<()> {
+    let busy = |what: &str| {
+        PyRuntimeError::new_err(format!(
+            "relu_kernels.{}: {what} is in use by a call on another thread (no call may write an array that another call reads or writes)",
+            op.name()
+        ))
+    };
+    let mut out_rw = out.try_readwrite().map_err(|_| busy("out"))?;
+    let ro = |a: Option<&Bound<'py, PyArrayDyn<T>>>| {
+        a.map(|a| a.try_readonly().map_err(|_| busy("an input")))
+            .transpose()
+    };
+    let (ro1, ro2) = (ro(first)?, ro(second)?);
+    let v1 = ro1.as_ref().map(|r| r.as_array());
+    let v2 = ro2.as_ref().map(|r| r.as_array());
+    let mut dst = out_rw.as_array_mut();
+    py.detach(|| kernel(op, alpha, v1.as_ref(), v2.as_ref(), &mut dst, in_place));
+    Ok(())
+}
+
+/// The `nd` function of `op`: in place on `out` (for the backward passes,
+/// `out` holds `dy` and `first` is `x`), or from the inputs into `out`.
+fn kernel<T: Dtype>(
+    op: Op,
+    alpha: T,
+    first: Option<&ArrayViewD<'_, T>>,
+    second: Option<&ArrayViewD<'_, T>>,
+    out: &mut ArrayViewMutD<'_, T>,
+    in_place: bool,
+) {
+    match (op, in_place, first, second) {
+        (Op::Relu, true, None, None) => nd::relu_inplace(out),
+        (Op::Relu, false, Some(x), None) => nd::relu_into(x, out),
+        (Op::LeakyRelu, true, None, None) => nd::leaky_relu_inplace(out, alpha),
+        (Op::LeakyRelu, false, Some(x), None) => nd::leaky_relu_into(x, out, alpha),
+        (Op::ReluGrad, true, None, None) => nd::relu_grad_inplace(out),
+        (Op::ReluGrad, false, Some(x), None) => nd::relu_grad_into(x, out),
+        (Op::LeakyReluGrad, true, None, None) => nd::leaky_relu_grad_inplace(out, alpha),
+        (Op::LeakyReluGrad, false, Some(x), None) => nd::leaky_relu_grad_into(x, out, alpha),
+        (Op::ReluBackward, true, Some(x), None) => nd::relu_backward_inplace(x, out),
+        (Op::ReluBackward, false, Some(x), Some(dy)) => nd::relu_backward_into(x, dy, out),
+        (Op::LeakyReluBackward, true, Some(x), None) => {
+            nd::leaky_relu_backward_inplace(x, out, alpha)
+        }
+        (Op::LeakyReluBackward, false, Some(x), Some(dy)) => {
+            nd::leaky_relu_backward_into(x, dy, out, alpha)
+        }
+        (Op::ReluBackwardFromOutput, true, Some(y), None) => {
+            nd::relu_backward_from_output_inplace(y, out)
+        }
+        (Op::ReluBackwardFromOutput, false, Some(y), Some(dy)) => {
+            nd::relu_backward_from_output_into(y, dy, out)
+        }
+        _ => unreachable!("the inputs match the op"),
+    }
+}
+
+/// ReLU, `max(0, x)` (`-0.0` gives `+0.0`, NaN propagates).
+///
+/// Returns `out` if given (`out=x` works in place), else a new array of
+/// `x`'s shape and dtype (C order unless `x` is Fortran-contiguous).
+#[pyfunction]
+#[pyo3(signature = (x, out=None))]
+fn relu<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(py, Op::Relu, &[x], None, out)
+}
+
+/// Leaky ReLU: `x` where `x > 0`, else `alpha * x` (one multiply in the
+/// dtype; `alpha` is rounded to the dtype as numpy rounds it).
+///
+/// Returns `out` if given (`out=x` works in place), else a new array.
+#[pyfunction]
+#[pyo3(signature = (x, alpha=0.01, out=None))]
+fn leaky_relu<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    alpha: f64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(py, Op::LeakyRelu, &[x], Some(alpha), out)
+}
+
+/// ReLU's derivative: 1 where `x >= 0` (both zeros), 0 where `x < 0`, NaN
+/// for NaN.
+///
+/// Returns `out` if given (`out=x` works in place), else a new array.
+#[pyfunction]
+#[pyo3(signature = (x, out=None))]
+fn relu_grad<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(py, Op::ReluGrad, &[x], None, out)
+}
+
+/// Leaky ReLU's derivative: 1 where `x >= 0`, `alpha` where `x < 0`, NaN
+/// for NaN.
+///
+/// Returns `out` if given (`out=x` works in place), else a new array.
+#[pyfunction]
+#[pyo3(signature = (x, alpha=0.01, out=None))]
+fn leaky_relu_grad<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    alpha: f64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(py, Op::LeakyReluGrad, &[x], Some(alpha), out)
+}
+
+/// ReLU's backward pass from the forward input `x`: `dy` where `x >= 0`,
+/// `+0.0` where `x < 0` (whatever `dy` is), NaN where `x` is NaN.
+///
+/// Returns `out` if given (`out=dy` works in place), else a new array.
+#[pyfunction]
+#[pyo3(signature = (x, dy, out=None))]
+fn relu_backward<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    dy: &Bound<'py, PyAny>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(py, Op::ReluBackward, &[x, dy], None, out)
+}
+
+/// Leaky ReLU's backward pass from the forward input `x`: `dy` where
+/// `x >= 0`, `alpha * dy` where `x < 0`, NaN where `x` is NaN.
+///
+/// Returns `out` if given (`out=dy` works in place), else a new array.
+#[pyfunction]
+#[pyo3(signature = (x, dy, alpha=0.01, out=None))]
+fn leaky_relu_backward<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    dy: &Bound<'py, PyAny>,
+    alpha: f64,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(py, Op::LeakyReluBackward, &[x, dy], Some(alpha), out)
+}
+
+/// ReLU's backward pass from the forward output `y = relu(x)`: `dy` where
+/// `y > 0`, `+0.0` where `y <= 0`, NaN where `y` is NaN (PyTorch's
+/// `threshold_backward(dy, y, 0)` but for NaN).
+///
+/// Returns `out` if given (`out=dy` works in place), else a new array.
+#[pyfunction]
+#[pyo3(signature = (y, dy, out=None))]
+fn relu_backward_from_output<'py>(
+    py: Python<'py>,
+    y: &Bound<'py, PyAny>,
+    dy: &Bound<'py, PyAny>,
+    out: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    call(py, Op::ReluBackwardFromOutput, &[y, dy], None, out)
+}
+
+/// SIMD ReLU, Leaky ReLU and their gradients over numpy arrays of
+/// float32, float64 and float16, from the relu-kernels Rust crate.
+#[pymodule]
+fn relu_kernels(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(relu, m)?)?;
+    m.add_function(wrap_pyfunction!(leaky_relu, m)?)?;
+    m.add_function(wrap_pyfunction!(relu_grad, m)?)?;
+    m.add_function(wrap_pyfunction!(leaky_relu_grad, m)?)?;
+    m.add_function(wrap_pyfunction!(relu_backward, m)?)?;
+    m.add_function(wrap_pyfunction!(leaky_relu_backward, m)?)?;
+    m.add_function(wrap_pyfunction!(relu_backward_from_output, m)?)?;
+    m.add("LEVEL_ENV", kernels::LEVEL_ENV)?;
+    Ok(())
+}

@@ -1,0 +1,384 @@
+//! Every function of the crate over `ndarray` arrays of any dimension and
+//! layout (feature `ndarray`, on `ndarray` 0.17).
+//!
+//! Arrays are taken as `&mut ArrayRef` (written) and `&ArrayRef` (read),
+//! which owned arrays and views of every kind dereference to, so callers
+//! pass `&mut a` or `&mut view`:
+//!
+//! ```
+//! use ndarray::{Array2, s};
+//! use relu_kernels::nd;
+//!
+//! let mut a = Array2::from_shape_fn((4, 6), |(i, j)| i as f32 - j as f32);
+//! nd::relu_inplace(&mut a);                         // the whole array
+//! nd::leaky_relu_inplace(&mut a.slice_mut(s![..;2, ..]), 0.01); // every other row
+//!
+//! let x = Array2::from_elem((3, 2), -1.0f64);
+//! let mut dx = Array2::zeros((2, 3));
+//! nd::relu_grad_into(&x.t(), &mut dx);              // any layout on either side
+//! assert!(dx.iter().all(|&v| v == 0.0));
+//! ```
+//!
+//! Every layout gives the bits of the [`scalar`] reference
+//! applied element by element (any NaN for a NaN, as on every path). The
+//! layout only decides the speed:
+//! - arrays contiguous in memory (C order, Fortran order, any permutation
+//!   of their axes, reversed axes) whose strides agree, so that their
+//!   memory orders pair the same elements, are one call of the crate
+//!   root's slice function: parallel above its thresholds;
+//! - otherwise, when some axis steps by one element in every array (all
+//!   forwards or all backwards), the lanes along it run through the
+//!   single-threaded kernels, with the axes that continue them merged in
+//!   (every other row of a C-order matrix is one lane per row; every other
+//!   matrix of a C-order stack is one lane per matrix). The lanes are
+//!   shared among threads where the root functions would share a slice of
+//!   the same size: from outside rayon's pool by the same driver (the
+//!   caller starts at once, helpers that linger from the previous call
+//!   join in), from inside a pool with `rayon::join`;
+//! - with no such axis (a C-order array with a Fortran-order one, columns
+//!   stepped with `s![.., ..;2]`, a transposed view against an untransposed
+//!   one), the arrays are walked element by element with the scalar
+//!   reference, split with `rayon::join` from 4 MiB read (512 KiB inside a
+//!   pool).
+//!
+//! # Panics
+//! Before anything is written: if `alpha` is not finite, or if the arrays
+//! of one call differ in shape (there is no broadcasting; the message gives
+//! every shape).
+//!
+//! # Overlap
+//! The written array is borrowed mutably and the read ones shared, so in
+//! safe code they cannot overlap in memory. Arrays that overlap through
+//! `unsafe` code (views built from raw pointers) are not supported: the
+//! result is then unspecified.
+
+mod layout;
+
+use ndarray::{ArrayRef, Dimension};
+
+use crate::check::check_alpha;
+use crate::{Element, Kernels, scalar};
+
+use layout::{Op, all_some};
+
+/// Runs one op over `ins` (read) and `out` (written): the whole memory in
+/// one call of the root slice function when the layouts allow, else the
+/// layout walk. `slices` is the op on slices for a given [`Kernels`], `elem`
+/// the op on one element (`elem(inputs, old output)`).
+#[track_caller]
+fn drive<A, D, S, E, const N: usize>(
+    ins: [(&str, &ArrayRef<A, D>); N],
+    out: (&str, &mut ArrayRef<A, D>),
+    slices: S,
+    elem: E,
+) where
+    A: Element,
+    D: Dimension,
+    S: Fn(Kernels, [&[A]; N], &mut [A]) + Send + Sync + 'static,
+    E: Fn([A; N], A) -> A + Sync,
+{
+    let (out_name, out) = out;
+    if ins.iter().any(|(_, a)| a.shape() != out.shape()) {
+        panic!(
+            "relu-kernels: array shapes differ: {}",
+            Shapes {
+                ins: &ins.map(|(name, a)| (name, a.shape())),
+                out: (out_name, out.shape()),
+            }
+        );
+    }
+    if out.is_empty() {
+        return;
+    }
+    let ins = ins.map(|(_, a)| a);
+    // The same strides and a contiguous output: every input is contiguous
+    // too, and its memory order pairs its elements with the output's.
+    if ins.iter().all(|a| same_strides(a, out))
+        && let Some(dst) = out.as_slice_memory_order_mut()
+        && let Some(src) = all_some(ins.map(|a| a.as_slice_memory_order()))
+    {
+        return slices(Kernels::auto(), src, dst);
+    }
+    layout::walk(ins.map(|a| a.view()), out.view_mut(), Op { slices, elem });
+}
+
+/// Whether the strides agree on every axis that has more than one element
+/// (the stride of a one-element axis never moves the address).
+#[inline]
+fn same_strides<A, D: Dimension>(a: &ArrayRef<A, D>, b: &ArrayRef<A, D>) -> bool {
+    a.shape()
+        .iter()
+        .zip(a.strides().iter().zip(b.strides()))
+        .all(|(&n, (s, t))| n <= 1 || s == t)
+}
+
+/// The operands' shapes, for the mismatch message.
+struct Shapes<'a, const N: usize> {
+    ins: &'a [(&'a str, &'a [usize]); N],
+    out: (&'a str, &'a [usize]),
+}
+
+impl<const N: usize> core::fmt::Display for Shapes<'_, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (name, shape) in self.ins {
+            write!(f, "{name}.shape() = {shape:?}, ")?;
+        }
+        write!(f, "{}.shape() = {:?}", self.out.0, self.out.1)
+    }
+}
+
+/// [`scalar::relu`] on every element, in place.
+#[inline]
+pub fn relu_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>) {
+    drive(
+        [],
+        ("buf", buf),
+        move |k, [], d| k.relu_inplace(d),
+        move |[], v| scalar::relu(v),
+    )
+}
+
+/// [`scalar::leaky_relu`] on every element, in place.
+///
+/// # Panics
+/// If `alpha` is not finite, before any element is written.
+#[inline]
+#[track_caller]
+pub fn leaky_relu_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>, alpha: A) {
+    check_alpha(alpha);
+    drive(
+        [],
+        ("buf", buf),
+        move |k, [], d| k.leaky_relu_inplace(d, alpha),
+        move |[], v| scalar::leaky_relu(v, alpha),
+    )
+}
+
+/// Replaces every element with [`scalar::relu_grad`] of it.
+#[inline]
+pub fn relu_grad_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>) {
+    drive(
+        [],
+        ("buf", buf),
+        move |k, [], d| k.relu_grad_inplace(d),
+        move |[], v| scalar::relu_grad(v),
+    )
+}
+
+/// Replaces every element with [`scalar::leaky_relu_grad`] of it.
+///
+/// # Panics
+/// If `alpha` is not finite, before any element is written.
+#[inline]
+#[track_caller]
+pub fn leaky_relu_grad_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>, alpha: A) {
+    check_alpha(alpha);
+    drive(
+        [],
+        ("buf", buf),
+        move |k, [], d| k.leaky_relu_grad_inplace(d, alpha),
+        move |[], v| scalar::leaky_relu_grad(v, alpha),
+    )
+}
+
+/// `dst[i] = relu(src[i])` at every index `i`.
+///
+/// # Panics
+/// If the shapes differ, before any element is written.
+#[inline]
+#[track_caller]
+pub fn relu_into<A: Element, D: Dimension>(src: &ArrayRef<A, D>, dst: &mut ArrayRef<A, D>) {
+    drive(
+        [("src", src)],
+        ("dst", dst),
+        move |k, [s], d| k.relu_into(s, d),
+        move |[s], _| scalar::relu(s),
+    )
+}
+
+/// `dst[i] = leaky_relu(src[i], alpha)` at every index `i`.
+///
+/// # Panics
+/// If `alpha` is not finite or the shapes differ, before any element is
+/// written.
+#[inline]
+#[track_caller]
+pub fn leaky_relu_into<A: Element, D: Dimension>(
+    src: &ArrayRef<A, D>,
+    dst: &mut ArrayRef<A, D>,
+    alpha: A,
+) {
+    check_alpha(alpha);
+    drive(
+        [("src", src)],
+        ("dst", dst),
+        move |k, [s], d| k.leaky_relu_into(s, d, alpha),
+        move |[s], _| scalar::leaky_relu(s, alpha),
+    )
+}
+
+/// `dst[i] = relu_grad(src[i])` at every index `i`.
+///
+/// # Panics
+/// If the shapes differ, before any element is written.
+#[inline]
+#[track_caller]
+pub fn relu_grad_into<A: Element, D: Dimension>(src: &ArrayRef<A, D>, dst: &mut ArrayRef<A, D>) {
+    drive(
+        [("src", src)],
+        ("dst", dst),
+        move |k, [s], d| k.relu_grad_into(s, d),
+        move |[s], _| scalar::relu_grad(s),
+    )
+}
+
+/// `dst[i] = leaky_relu_grad(src[i], alpha)` at every index `i`.
+///
+/// # Panics
+/// If `alpha` is not finite or the shapes differ, before any element is
+/// written.
+#[inline]
+#[track_caller]
+pub fn leaky_relu_grad_into<A: Element, D: Dimension>(
+    src: &ArrayRef<A, D>,
+    dst: &mut ArrayRef<A, D>,
+    alpha: A,
+) {
+    check_alpha(alpha);
+    drive(
+        [("src", src)],
+        ("dst", dst),
+        move |k, [s], d| k.leaky_relu_grad_into(s, d, alpha),
+        move |[s], _| scalar::leaky_relu_grad(s, alpha),
+    )
+}
+
+/// ReLU's fused backward pass: `grad[i]` (the incoming gradient) becomes
+/// [`scalar::relu_backward`]`(x[i], grad[i])`.
+///
+/// # Panics
+/// If the shapes differ, before any element is written.
+#[inline]
+#[track_caller]
+pub fn relu_backward_inplace<A: Element, D: Dimension>(
+    x: &ArrayRef<A, D>,
+    grad: &mut ArrayRef<A, D>,
+) {
+    drive(
+        [("x", x)],
+        ("grad", grad),
+        move |k, [x], g| k.relu_backward_inplace(x, g),
+        move |[x], g| scalar::relu_backward(x, g),
+    )
+}
+
+/// Leaky ReLU's fused backward pass: `grad[i]` becomes
+/// [`scalar::leaky_relu_backward`]`(x[i], grad[i], alpha)`.
+///
+/// With `alpha > 0`, `x` may be the forward output instead of the input,
+/// as for the slice function
+/// ([`leaky_relu_backward_inplace`](crate::leaky_relu_backward_inplace)).
+///
+/// # Panics
+/// If `alpha` is not finite or the shapes differ, before any element is
+/// written.
+#[inline]
+#[track_caller]
+pub fn leaky_relu_backward_inplace<A: Element, D: Dimension>(
+    x: &ArrayRef<A, D>,
+    grad: &mut ArrayRef<A, D>,
+    alpha: A,
+) {
+    check_alpha(alpha);
+    drive(
+        [("x", x)],
+        ("grad", grad),
+        move |k, [x], g| k.leaky_relu_backward_inplace(x, g, alpha),
+        move |[x], g| scalar::leaky_relu_backward(x, g, alpha),
+    )
+}
+
+/// ReLU's fused backward pass from the forward *output* `y = relu(x)`:
+/// `grad[i]` becomes
+/// [`scalar::relu_backward_from_output`]`(y[i], grad[i])`.
+///
+/// # Panics
+/// If the shapes differ, before any element is written.
+#[inline]
+#[track_caller]
+pub fn relu_backward_from_output_inplace<A: Element, D: Dimension>(
+    y: &ArrayRef<A, D>,
+    grad: &mut ArrayRef<A, D>,
+) {
+    drive(
+        [("y", y)],
+        ("grad", grad),
+        move |k, [y], g| k.relu_backward_from_output_inplace(y, g),
+        move |[y], g| scalar::relu_backward_from_output(y, g),
+    )
+}
+
+/// ReLU's backward pass into a third array: `dx[i]` becomes
+/// [`scalar::relu_backward`]`(x[i], dy[i])`, and `dy` is kept.
+///
+/// # Panics
+/// If the shapes differ, before any element is written.
+#[inline]
+#[track_caller]
+pub fn relu_backward_into<A: Element, D: Dimension>(
+    x: &ArrayRef<A, D>,
+    dy: &ArrayRef<A, D>,
+    dx: &mut ArrayRef<A, D>,
+) {
+    drive(
+        [("x", x), ("dy", dy)],
+        ("dx", dx),
+        move |k, [x, dy], dx| k.relu_backward_into(x, dy, dx),
+        move |[x, dy], _| scalar::relu_backward(x, dy),
+    )
+}
+
+/// Leaky ReLU's backward pass into a third array: `dx[i]` becomes
+/// [`scalar::leaky_relu_backward`]`(x[i], dy[i], alpha)`, and `dy` is
+/// kept.
+///
+/// # Panics
+/// If `alpha` is not finite or the shapes differ, before any element is
+/// written.
+#[inline]
+#[track_caller]
+pub fn leaky_relu_backward_into<A: Element, D: Dimension>(
+    x: &ArrayRef<A, D>,
+    dy: &ArrayRef<A, D>,
+    dx: &mut ArrayRef<A, D>,
+    alpha: A,
+) {
+    check_alpha(alpha);
+    drive(
+        [("x", x), ("dy", dy)],
+        ("dx", dx),
+        move |k, [x, dy], dx| k.leaky_relu_backward_into(x, dy, dx, alpha),
+        move |[x, dy], _| scalar::leaky_relu_backward(x, dy, alpha),
+    )
+}
+
+/// ReLU's backward pass from the forward output into a third array:
+/// `dx[i]` becomes [`scalar::relu_backward_from_output`]`(y[i], dy[i])`,
+/// and `dy` is kept.
+///
+/// # Panics
+/// If the shapes differ, before any element is written.
+#[inline]
+#[track_caller]
+pub fn relu_backward_from_output_into<A: Element, D: Dimension>(
+    y: &ArrayRef<A, D>,
+    dy: &ArrayRef<A, D>,
+    dx: &mut ArrayRef<A, D>,
+) {
+    drive(
+        [("y", y), ("dy", dy)],
+        ("dx", dx),
+        move |k, [y, dy], dx| k.relu_backward_from_output_into(y, dy, dx),
+        move |[y, dy], _| scalar::relu_backward_from_output(y, dy),
+    )
+}
