@@ -76,9 +76,13 @@ impl Element for half::bf16 {}
 /// other), `0.010002136` for `f16`, `0.010009766` for `bf16`.
 ///
 /// ```
-/// use relu_kernels::{default_alpha, half::f16};
+/// use relu_kernels::default_alpha;
 /// assert_eq!(default_alpha::<f64>(), 0.01);
-/// assert_eq!(default_alpha::<f16>(), f16::from_bits(0x211f));
+/// # #[cfg(feature = "half")]
+/// assert_eq!(
+///     default_alpha::<relu_kernels::half::f16>(),
+///     relu_kernels::half::f16::from_bits(0x211f)
+/// );
 ///
 /// // In generic code:
 /// fn forward<T: relu_kernels::Element>(buf: &mut [T]) {

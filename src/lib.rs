@@ -11,10 +11,12 @@
 //! relu_kernels::leaky_relu_inplace(&mut buf, 0.01);
 //! assert_eq!(buf, [1.0, -10.0 * 0.01]);
 //!
+//! # #[cfg(feature = "half")] {
 //! use relu_kernels::half::f16;
 //! let mut buf = vec![f16::from_f32(2.0), f16::from_f32(-8.0)];
 //! relu_kernels::leaky_relu_inplace(&mut buf, f16::from_f32(0.25));
 //! assert_eq!(buf, [f16::from_f32(2.0), f16::from_f32(-2.0)]);
+//! # }
 //! ```
 //!
 //! # A training step
