@@ -28,34 +28,14 @@ use std::time::Instant;
 use ndarray::{Array2, ArrayViewMut2, s};
 use relu_kernels::nd;
 
-const KI: usize = 1024;
-const MI: usize = 1024 * KI;
+#[path = "../benches/support/sizes.rs"]
+mod sizes;
+use sizes::{KI, MI, parse_size, size_name};
 
 struct Options {
     sizes: Vec<usize>,
     reps: Option<usize>,
     only: Option<String>,
-}
-
-fn parse_size(s: &str) -> Option<usize> {
-    let (num, mul) = if let Some(n) = s.strip_suffix("Ki") {
-        (n, KI)
-    } else if let Some(n) = s.strip_suffix("Mi") {
-        (n, MI)
-    } else {
-        (s, 1)
-    };
-    num.parse::<usize>().ok().map(|n| n * mul)
-}
-
-fn size_name(n: usize) -> String {
-    if n >= MI && n.is_multiple_of(MI) {
-        format!("{}Mi", n / MI)
-    } else if n >= KI && n.is_multiple_of(KI) {
-        format!("{}Ki", n / KI)
-    } else {
-        n.to_string()
-    }
 }
 
 fn parse_args() -> Result<Options, String> {

@@ -30,6 +30,7 @@ mod support;
 use std::process::exit;
 
 use relu_kernels::{Level, PARALLEL_THRESHOLD_BYTES};
+use support::sizes::{parse_size, size_name};
 use support::*;
 
 struct Options {
@@ -59,30 +60,6 @@ const USAGE: &str =
            outside the pool, as programs call the crate)
   --gap    time each call after US microseconds of busy work on the calling thread
            (default 0: calls back to back)";
-
-fn parse_size(s: &str) -> Option<usize> {
-    let (num, mult) = if let Some(n) = s.strip_suffix("Mi") {
-        (n, MI)
-    } else if let Some(n) = s.strip_suffix("Ki") {
-        (n, KI)
-    } else {
-        (s, 1)
-    };
-    num.parse::<usize>()
-        .ok()
-        .filter(|&n| n > 0)
-        .map(|n| n * mult)
-}
-
-fn size_name(n: usize) -> String {
-    if n.is_multiple_of(MI) {
-        format!("{}Mi", n / MI)
-    } else if n.is_multiple_of(KI) {
-        format!("{}Ki", n / KI)
-    } else {
-        n.to_string()
-    }
-}
 
 fn parse_args() -> Result<Options, String> {
     let mut o = Options {

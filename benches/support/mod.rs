@@ -40,8 +40,9 @@ float!(bf16, "bf16", bf16::from_f32, bf16::from_f32(0.01));
 /// Every element type, by name.
 pub const DTYPES: [&str; 4] = ["f32", "f64", "f16", "bf16"];
 
-pub const KI: usize = 1024;
-pub const MI: usize = 1024 * 1024;
+pub mod sizes;
+pub use sizes::{KI, MI};
+
 /// L1, L2, L3, DRAM, DRAM.
 pub const SIZES: [usize; 5] = [4 * KI, 64 * KI, MI, 16 * MI, 64 * MI];
 
