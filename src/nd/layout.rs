@@ -7,7 +7,7 @@
 //! together, and cutting every array at the same index all keep the
 //! answer; each is a safe view operation. Only lanes shared with the
 //! crate's parallel driver (whose helpers may outlive a borrow) go as
-//! addresses, in [`shared_lanes`].
+//! addresses, in [`shared_walk`].
 
 use ndarray::{ArrayView, ArrayView1, ArrayViewMut, ArrayViewMut1, Axis, Dimension};
 
@@ -31,34 +31,30 @@ pub(crate) fn walk<A, D, S, E, const N: usize>(
     A: Element,
     D: Dimension,
     S: Fn(Kernels, [&[A]; N], &mut [A]) + Send + Sync + 'static,
-    E: Fn([A; N], A) -> A + Sync,
+    E: Fn([A; N], A) -> A + Send + Sync + 'static,
 {
     let kernels = Kernels::serial();
     let axis = match unit_axis(&ins, &out) {
         Some(axis) => {
             lengthen(&mut ins, &mut out, axis);
-            // From outside the pool, contiguous lanes are shared the way
-            // the root functions share a slice (the caller starts at once,
-            // helpers that linger from the previous call join in).
-            #[cfg(feature = "rayon")]
-            if rayon::current_thread_index().is_none() {
-                let size = core::mem::size_of::<A>();
-                let dst_bytes = out.len().saturating_mul(size);
-                let read_bytes = dst_bytes.saturating_mul(N + 1);
-                if let Some(wake) = crate::parallel::outside_wake(dst_bytes, read_bytes) {
-                    return shared_lanes::run(ins, out, axis, kernels, op.slices, wake);
-                }
-                return lanes(ins, out, Axis(axis), kernels, &op);
-            }
             axis
         }
         None => fastest_axis(&out),
     };
     // The inputs and the output, which a plain store reads too.
-    let read = out
-        .len()
-        .saturating_mul(core::mem::size_of::<A>())
-        .saturating_mul(N + 1);
+    let dst_bytes = out.len().saturating_mul(core::mem::size_of::<A>());
+    let read = dst_bytes.saturating_mul(N + 1);
+    // From outside the pool the lanes are shared the way the root
+    // functions share a slice: the caller starts at once and never waits
+    // for a worker to start, helpers that linger from the previous call
+    // join in.
+    #[cfg(feature = "rayon")]
+    if rayon::current_thread_index().is_none() {
+        if let Some(wake) = crate::parallel::outside_wake(dst_bytes, read) {
+            return shared_walk::run(ins, out, axis, kernels, op, wake);
+        }
+        return lanes(ins, out, Axis(axis), kernels, &op);
+    }
     let pieces = pieces(read);
     split(ins, out, axis, pieces, &|ins, out| {
         lanes(ins, out, Axis(axis), kernels, &op)
@@ -132,23 +128,13 @@ fn fastest_axis<A, D: Dimension>(out: &ArrayViewMut<'_, A, D>) -> usize {
         .unwrap_or(0)
 }
 
-/// Into how many pieces the walk is cut for rayon's threads, with
-/// `rayon::join`: inside a pool, from the root functions' threshold there;
-/// from outside (the element-by-element walk only), from the size where
-/// the root functions wake sleeping workers, since `rayon::join` from
-/// outside waits for a worker to wake.
+/// Into how many pieces a call from a pool worker is cut, with
+/// `rayon::join`: from the root functions' threshold there.
 #[cfg(feature = "rayon")]
 fn pieces(read: usize) -> usize {
-    use crate::parallel::{
-        COLD_MIN_READ_BYTES, MIN_PIECE_BYTES, PARALLEL_THRESHOLD_BYTES, PIECES_PER_THREAD,
-    };
+    use crate::parallel::{MIN_PIECE_BYTES, PARALLEL_THRESHOLD_BYTES, PIECES_PER_THREAD};
     let threads = rayon::current_num_threads();
-    let threshold = if rayon::current_thread_index().is_some() {
-        PARALLEL_THRESHOLD_BYTES
-    } else {
-        COLD_MIN_READ_BYTES
-    };
-    if threads <= 1 || read < threshold {
+    if threads <= 1 || read < PARALLEL_THRESHOLD_BYTES {
         return 1;
     }
     (read / MIN_PIECE_BYTES).clamp(2, threads * PIECES_PER_THREAD)
@@ -259,97 +245,134 @@ pub(crate) fn all_some<T, const N: usize>(opts: [Option<T>; N]) -> Option<[T; N]
     Some(opts.map(|o| o.expect("checked above")))
 }
 
-/// Contiguous lanes shared among the caller and pool workers by the crate's
-/// parallel driver: the lanes are numbered in the order of the other axes'
-/// indices, and each participant runs the ranges of lane numbers it claims.
+/// The lanes shared among the caller and pool workers by the crate's
+/// parallel driver. The work's parts are the elements in the order of the
+/// lanes (numbered in the order of the other axes' indices) and of the
+/// positions along them; each participant runs the ranges it claims, a
+/// lane's contiguous part through the kernel, any other element by element.
 #[cfg(feature = "rayon")]
-mod shared_lanes {
+mod shared_walk {
     use std::vec::Vec;
 
     use ndarray::{ArrayView, ArrayViewMut, Dimension};
 
+    use super::Op;
     use crate::parallel::{SHARED_UNIT_BYTES, Wake, Work};
     use crate::{Element, Kernels};
 
     /// The arrays as addresses and steps, so that the work outlives the
     /// views' borrow inside the driver (which returns only after every
-    /// lane has run; see [`Work::run_range`]).
-    struct Lanes<A, S, const N: usize> {
+    /// part has run; see [`Work::run_range`]).
+    struct Lanes<A, S, E, const N: usize> {
         ins: [*const A; N],
         out: *mut A,
         /// The other axes of more than one element, outermost first: the
         /// length, the inputs' steps, the output's step.
         outer: Vec<(usize, [isize; N], isize)>,
-        lanes: usize,
         lane_len: usize,
+        /// The steps along the lane: the inputs', the output's.
+        along: ([isize; N], isize),
+        /// Whether every step along the lane is one element.
+        contiguous: bool,
+        len: usize,
         kernels: Kernels,
-        slices: S,
+        op: Op<S, E>,
     }
 
     // SAFETY: `Lanes` stands for shared borrows of the inputs and a
     // mutable borrow of the output, of `A: Send + Sync`. Threads run
-    // disjoint ranges of lanes (the contract of `run_range`), and distinct
-    // lanes of an output view made in safe code never share an address,
-    // nor does the output share one with an input (a `&mut` and a `&`
-    // borrow); so no element is written by two threads, or read by one
+    // disjoint ranges of elements (the contract of `run_range`), and
+    // distinct elements of an output view made in safe code never share an
+    // address, nor does the output share one with an input (a `&mut` and a
+    // `&` borrow); so no element is written by two threads, or read by one
     // while another writes it.
-    unsafe impl<A: Send + Sync, S: Send, const N: usize> Send for Lanes<A, S, N> {}
+    unsafe impl<A: Send + Sync, S: Send, E: Send, const N: usize> Send for Lanes<A, S, E, N> {}
     // SAFETY: as for `Send`: shared, it is only used through `run_range`.
-    unsafe impl<A: Send + Sync, S: Sync, const N: usize> Sync for Lanes<A, S, N> {}
+    unsafe impl<A: Send + Sync, S: Sync, E: Sync, const N: usize> Sync for Lanes<A, S, E, N> {}
 
-    impl<A, S, const N: usize> Work for Lanes<A, S, N>
+    impl<A, S, E, const N: usize> Lanes<A, S, E, N> {
+        /// The offsets of element `pos` of lane `lane`: the inputs', the
+        /// output's.
+        fn offsets(&self, lane: usize, pos: usize) -> ([isize; N], isize) {
+            let (mut rest, mut offs, mut off) = (lane, [0isize; N], 0isize);
+            for &(n, steps, step) in self.outer.iter().rev() {
+                let i = (rest % n) as isize;
+                rest /= n;
+                for (o, s) in offs.iter_mut().zip(steps) {
+                    *o += i * s;
+                }
+                off += i * step;
+            }
+            let pos = pos as isize;
+            for (o, s) in offs.iter_mut().zip(self.along.0) {
+                *o += pos * s;
+            }
+            (offs, off + pos * self.along.1)
+        }
+    }
+
+    impl<A, S, E, const N: usize> Work for Lanes<A, S, E, N>
     where
         A: Element,
         S: Fn(Kernels, [&[A]; N], &mut [A]) + Send + Sync + 'static,
+        E: Fn([A; N], A) -> A + Send + Sync + 'static,
     {
         fn len(&self) -> usize {
-            self.lanes
+            self.len
         }
 
         unsafe fn run_range(&self, start: usize, len: usize) {
-            for lane in start..start + len {
-                let (mut rest, mut offs, mut off) = (lane, [0isize; N], 0isize);
-                for &(n, steps, step) in self.outer.iter().rev() {
-                    let i = (rest % n) as isize;
-                    rest /= n;
-                    for (o, s) in offs.iter_mut().zip(steps) {
-                        *o += i * s;
+            let (mut at, end) = (start, start + len);
+            while at < end {
+                let (lane, pos) = (at / self.lane_len, at % self.lane_len);
+                let n = (self.lane_len - pos).min(end - at);
+                let (offs, off) = self.offsets(lane, pos);
+                // SAFETY (for every access below): `at < len`, so `lane`
+                // is below the lane count and its index along each other
+                // axis below that axis' length, and `pos + n <= lane_len`;
+                // so every element reached is an element of its array. The
+                // borrow is still held, and no other thread touches these
+                // elements (the contract of `run_range`; see the `Send`
+                // impl).
+                if self.contiguous {
+                    let ins = core::array::from_fn(|k| {
+                        // SAFETY: see above; the lane steps by one element.
+                        unsafe { core::slice::from_raw_parts(self.ins[k].offset(offs[k]), n) }
+                    });
+                    // SAFETY: see above; the lane steps by one element.
+                    let out = unsafe { core::slice::from_raw_parts_mut(self.out.offset(off), n) };
+                    (self.op.slices)(self.kernels, ins, out);
+                } else {
+                    for i in 0..n as isize {
+                        let x = core::array::from_fn(|k| {
+                            // SAFETY: see above.
+                            unsafe { *self.ins[k].offset(offs[k] + i * self.along.0[k]) }
+                        });
+                        // SAFETY: see above.
+                        unsafe {
+                            let o = self.out.offset(off + i * self.along.1);
+                            *o = (self.op.elem)(x, *o);
+                        }
                     }
-                    off += i * step;
                 }
-                let ins = core::array::from_fn(|k| {
-                    // SAFETY: `lane` is below the lane count, so its index
-                    // along each other axis is below that axis' length, and
-                    // the lane starts at an element of the input, whose
-                    // `lane_len` elements follow it one step apart (the
-                    // lane axis has stride 1); the borrow is still held
-                    // (the contract of `run_range`).
-                    unsafe {
-                        core::slice::from_raw_parts(self.ins[k].offset(offs[k]), self.lane_len)
-                    }
-                });
-                // SAFETY: as for the inputs; and no other thread touches
-                // this lane (see the `Send` impl).
-                let out =
-                    unsafe { core::slice::from_raw_parts_mut(self.out.offset(off), self.lane_len) };
-                (self.slices)(self.kernels, ins, out);
+                at += n;
             }
         }
     }
 
-    /// Runs the lanes along `axis` (stride 1 in every array) shared with
-    /// pool workers.
-    pub(super) fn run<A, D, S, const N: usize>(
+    /// Runs the lanes along `axis` shared with pool workers.
+    pub(super) fn run<A, D, S, E, const N: usize>(
         ins: [ArrayView<'_, A, D>; N],
         mut out: ArrayViewMut<'_, A, D>,
         axis: usize,
         kernels: Kernels,
-        slices: S,
+        op: Op<S, E>,
         wake: Wake,
     ) where
         A: Element,
         D: Dimension,
         S: Fn(Kernels, [&[A]; N], &mut [A]) + Send + Sync + 'static,
+        E: Fn([A; N], A) -> A + Send + Sync + 'static,
     {
         let lane_len = out.shape()[axis];
         let outer = (0..out.ndim())
@@ -362,16 +385,26 @@ mod shared_lanes {
                 )
             })
             .collect();
-        let read_per_lane = lane_len * core::mem::size_of::<A>() * (N + 1);
+        let along = (
+            ins.each_ref().map(|a| a.strides()[axis]),
+            out.strides()[axis],
+        );
+        let contiguous = along.1 == 1 && along.0.iter().all(|&s| s == 1);
+        let size = core::mem::size_of::<A>();
+        let unit = (SHARED_UNIT_BYTES / (size * (N + 1))).max(1);
+        // Units start on cache lines where lanes are contiguous.
+        let align = if contiguous { 64 / size } else { 1 };
         let work = Lanes {
             ins: ins.each_ref().map(|a| a.as_ptr()),
             out: out.as_mut_ptr(),
             outer,
-            lanes: out.len() / lane_len,
             lane_len,
+            along,
+            contiguous,
+            len: out.len(),
             kernels,
-            slices,
+            op,
         };
-        crate::parallel::share_from_outside(work, (SHARED_UNIT_BYTES / read_per_lane).max(1), wake);
+        crate::parallel::share_from_outside(work, unit, align, wake);
     }
 }

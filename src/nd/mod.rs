@@ -30,16 +30,17 @@
 //!   forwards or all backwards), the lanes along it run through the
 //!   single-threaded kernels, with the axes that continue them merged in
 //!   (every other row of a C-order matrix is one lane per row; every other
-//!   matrix of a C-order stack is one lane per matrix). The lanes are
-//!   shared among threads where the root functions would share a slice of
-//!   the same size: from outside rayon's pool by the same driver (the
-//!   caller starts at once, helpers that linger from the previous call
-//!   join in), from inside a pool with `rayon::join`;
+//!   matrix of a C-order stack is one lane per matrix);
 //! - with no such axis (a C-order array with a Fortran-order one, columns
 //!   stepped with `s![.., ..;2]`, a transposed view against an untransposed
 //!   one), the arrays are walked element by element with the scalar
-//!   reference, split with `rayon::join` from 4 MiB read (512 KiB inside a
-//!   pool).
+//!   reference, along the output's shortest step.
+//!
+//! Either walk is shared among threads where the root functions would
+//! share a slice of the same size: from outside rayon's pool by the same
+//! driver (the caller starts at once and never waits for a worker to
+//! start; helpers that linger from the previous call join in), from inside
+//! a pool with `rayon::join`.
 //!
 //! # Panics
 //! Before anything is written: if `alpha` is not finite, or if the arrays
@@ -49,8 +50,11 @@
 //! # Overlap
 //! The written array is borrowed mutably and the read ones shared, so in
 //! safe code they cannot overlap in memory. Arrays that overlap through
-//! `unsafe` code (views built from raw pointers) are not supported: the
-//! result is then unspecified.
+//! `unsafe` code (views built from raw pointers, or an output view whose
+//! elements share addresses) break that borrow's promise, and calling these
+//! functions with them is undefined behaviour: the kernels read and write
+//! whole vectors at a time, and the parallel paths write from several
+//! threads at once.
 
 mod layout;
 
@@ -75,7 +79,7 @@ fn drive<A, D, S, E, const N: usize>(
     A: Element,
     D: Dimension,
     S: Fn(Kernels, [&[A]; N], &mut [A]) + Send + Sync + 'static,
-    E: Fn([A; N], A) -> A + Sync,
+    E: Fn([A; N], A) -> A + Send + Sync + 'static,
 {
     let (out_name, out) = out;
     if ins.iter().any(|(_, a)| a.shape() != out.shape()) {

@@ -10,9 +10,18 @@
 //! the next call can hand it work with one compare-and-swap, as OpenMP's
 //! spinning workers take the next parallel region. While it waits it runs
 //! any other rayon work that is pending, so the pool stays responsive.
+//!
+//! A worker may pick up a helper's job while it waits inside a `join`,
+//! `scope` or `install` of its own (rayon runs other jobs meanwhile); it
+//! lingers on top of that frame, which cannot resume until the linger
+//! ends. So one stay in a slot lasts at most [`LINGER_CAP`], however many
+//! calls hand it work: the frame below resumes within that bound (plus the
+//! last piece of work), and a worker at the top of its stack simply takes
+//! the next helper job a caller spawns.
 
+use core::ptr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The start of work a lingering helper can be handed: the handed pointer
@@ -33,25 +42,39 @@ pub(super) struct Header {
 /// and the same figures elsewhere (0.96-1.02x from 64 Ki to 4 Mi).
 const LINGER: Duration = Duration::from_micros(if cfg!(miri) { 20 } else { 250 });
 
+/// The longest one stay in a slot lasts, however many calls hand the
+/// worker work meanwhile (see the module documentation).
+const LINGER_CAP: Duration = Duration::from_micros(if cfg!(miri) { 200 } else { 1000 });
+
 /// At most this many workers linger at once; more helpers are spawned.
 const SLOTS: usize = 8;
 
-/// No worker waits here.
-const IDLE: usize = 0;
-/// A worker waits here for work.
-const WAITING: usize = 1;
-/// The waiting worker runs work handed to it.
-const BUSY: usize = 2;
 /// Handed work is a job pointer (aligned to more than this) with the
 /// region to work on in the bits below.
 const REGION_BITS: usize = 0x7f;
 
-/// A worker's place to wait: `IDLE`, `WAITING`, `BUSY`, or work handed to
-/// the waiting worker.
+/// A worker's place to wait: [`idle`], [`waiting`], [`busy`], or work
+/// handed to the waiting worker (a job pointer with its region in the low
+/// bits, so that the pointer keeps its provenance).
 #[repr(align(128))]
-struct Slot(AtomicUsize);
+struct Slot(AtomicPtr<Header>);
 
-static SLOT: [Slot; SLOTS] = [const { Slot(AtomicUsize::new(IDLE)) }; SLOTS];
+/// No worker waits here.
+fn idle() -> *mut Header {
+    ptr::null_mut()
+}
+
+/// A worker waits here for work.
+fn waiting() -> *mut Header {
+    ptr::without_provenance_mut(1)
+}
+
+/// The waiting worker runs work handed to it.
+fn busy() -> *mut Header {
+    ptr::without_provenance_mut(2)
+}
+
+static SLOT: [Slot; SLOTS] = [const { Slot(AtomicPtr::new(ptr::null_mut())) }; SLOTS];
 
 /// Nanoseconds since `EPOCH` when a call last ended (see [`recent`]).
 static LAST_END: AtomicU64 = AtomicU64::new(0);
@@ -77,9 +100,17 @@ pub(super) fn ended() {
 }
 
 /// How many workers wait for work now (racy: a hint).
-pub(super) fn waiting() -> usize {
+pub(super) fn waiting_now() -> usize {
     SLOT.iter()
-        .filter(|s| s.0.load(Ordering::Relaxed) == WAITING)
+        .filter(|s| s.0.load(Ordering::Relaxed) == waiting())
+        .count()
+}
+
+/// How many slots a worker is running handed work in now.
+#[cfg(test)]
+pub(super) fn busy_slots() -> usize {
+    SLOT.iter()
+        .filter(|s| s.0.load(Ordering::Relaxed) == busy())
         .count()
 }
 
@@ -95,27 +126,28 @@ pub(super) unsafe fn post<J>(job: &Arc<J>, max: usize) -> usize {
         if posted == max {
             break;
         }
-        if slot.0.load(Ordering::Relaxed) != WAITING {
+        if slot.0.load(Ordering::Relaxed) != waiting() {
             continue;
         }
-        let p = Arc::into_raw(Arc::clone(job));
-        let handed = p as usize | (posted + 1);
+        let p = Arc::into_raw(Arc::clone(job)).cast::<Header>().cast_mut();
+        let handed = p.map_addr(|a| a | (posted + 1));
         match slot
             .0
-            .compare_exchange(WAITING, handed, Ordering::Release, Ordering::Relaxed)
+            .compare_exchange(waiting(), handed, Ordering::Release, Ordering::Relaxed)
         {
             Ok(_) => posted += 1,
             // SAFETY: `p` came from `Arc::into_raw` above and was not
             // handed over.
-            Err(_) => drop(unsafe { Arc::from_raw(p) }),
+            Err(_) => drop(unsafe { Arc::from_raw(p.cast_const().cast::<J>()) }),
         }
     }
     posted
 }
 
 /// Called by a worker that has just helped: waits in a free slot for up to
-/// [`LINGER`] after its last piece of work, running what callers hand it.
-/// Returns at once if every slot is taken or the thread is not a worker.
+/// [`LINGER`] after its last piece of work (and [`LINGER_CAP`] in all),
+/// running what callers hand it. Returns at once if every slot is taken or
+/// the thread is not a worker.
 pub(super) fn linger() {
     thread_local! {
         /// Set while this worker lingers: work it runs meanwhile (through
@@ -123,11 +155,28 @@ pub(super) fn linger() {
         /// take a second slot.
         static LINGERING: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
     }
+    /// Clears `LINGERING` on the way out, a panic's unwinding included.
+    struct Left;
+    impl Drop for Left {
+        fn drop(&mut self) {
+            LINGERING.with(|l| l.set(false));
+        }
+    }
     if rayon::current_thread_index().is_none() || LINGERING.with(|l| l.replace(true)) {
         return;
     }
+    let _left = Left;
     wait_in_a_slot();
-    LINGERING.with(|l| l.set(false));
+}
+
+/// Frees a slot whose handed work panicked: only the worker that set it
+/// busy moves it on, so no other thread can have taken it meanwhile.
+struct FreeOnUnwind<'a>(&'a Slot);
+
+impl Drop for FreeOnUnwind<'_> {
+    fn drop(&mut self) {
+        self.0.0.store(idle(), Ordering::Release);
+    }
 }
 
 fn wait_in_a_slot() {
@@ -135,25 +184,34 @@ fn wait_in_a_slot() {
     // a core that the caller or a working helper needs.
     let usable = rayon::current_num_threads().saturating_sub(1).min(SLOTS);
     let Some(slot) = SLOT[..usable].iter().find(|s| {
-        s.0.compare_exchange(IDLE, WAITING, Ordering::Relaxed, Ordering::Relaxed)
+        s.0.compare_exchange(idle(), waiting(), Ordering::Relaxed, Ordering::Relaxed)
             .is_ok()
     }) else {
         return;
     };
+    let cap = Instant::now() + LINGER_CAP;
     let mut deadline = Instant::now() + LINGER;
     let mut spins = 0u32;
     loop {
         let handed = slot.0.load(Ordering::Acquire);
-        if handed != WAITING {
+        if handed != waiting() {
             // Only this worker moves the slot away from handed work.
-            slot.0.store(BUSY, Ordering::Relaxed);
-            let header = (handed & !REGION_BITS) as *const Header;
+            slot.0.store(busy(), Ordering::Relaxed);
+            let header = handed.map_addr(|a| a & !REGION_BITS).cast_const();
+            let free = FreeOnUnwind(slot);
             // SAFETY: a caller handed over a count of the job's `Arc` with
             // the CAS in `post` (Release, paired with the Acquire load
             // above), and only this worker takes it from the slot.
-            unsafe { ((*header).help)(header, handed & REGION_BITS) };
-            slot.0.store(WAITING, Ordering::Release);
-            deadline = Instant::now() + LINGER;
+            unsafe { ((*header).help)(header, handed.addr() & REGION_BITS) };
+            core::mem::forget(free);
+            let now = Instant::now();
+            if now >= cap {
+                // Busy, so no caller hands work over meanwhile.
+                slot.0.store(idle(), Ordering::Release);
+                return;
+            }
+            slot.0.store(waiting(), Ordering::Release);
+            deadline = (now + LINGER).min(cap);
             continue;
         }
         spins = spins.wrapping_add(1);
@@ -161,23 +219,22 @@ fn wait_in_a_slot() {
             core::hint::spin_loop();
             continue;
         }
-        if Instant::now() >= deadline {
+        if Instant::now() >= deadline.min(cap) {
             match slot
                 .0
-                .compare_exchange(WAITING, IDLE, Ordering::Relaxed, Ordering::Relaxed)
+                .compare_exchange(waiting(), idle(), Ordering::Relaxed, Ordering::Relaxed)
             {
                 Ok(_) => return,
                 // Work was handed over just now: run it first.
                 Err(_) => continue,
             }
         }
-        // Other rayon work goes first. The slot stays `WAITING`: a caller
+        // Other rayon work goes first. The slot stays waiting: a caller
         // that hands work over meanwhile is not slowed down (it works its
         // own region and steals from this one), while one that saw the slot
         // busy would spawn a helper, and rayon would wake a sleeping worker
-        // for it at the caller's expense (11 µs on the development machine).
-        // Now and then the core goes to any other thread that wants it, as
-        // rayon's own idle workers do.
+        // for it at the caller's expense. Now and then the core goes to
+        // any other thread that wants it, as rayon's own idle workers do.
         if rayon::yield_now() != Some(rayon::Yield::Executed) && spins.is_multiple_of(256) {
             std::thread::yield_now();
         }

@@ -122,7 +122,7 @@ const _: () = assert!(2 * WARM_MIN_DST_BYTES <= PARALLEL_THRESHOLD_BYTES);
 /// `f16` `leaky_relu` gave 0.26-0.96x at 512 Ki-1 Mi (1-2 MiB read) and
 /// 0.97-1.15x at 2 Mi (4 MiB); the wake-up, not the work, sets the switch.
 #[cfg(feature = "rayon")]
-pub(crate) const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
+const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
 
 /// How a call from outside the pool is split.
 #[cfg(feature = "rayon")]
@@ -173,10 +173,10 @@ pub(crate) fn outside_wake(dst_bytes: usize, read_bytes: usize) -> Option<Wake> 
 }
 
 /// Runs `work` from outside the pool, shared as [`outside_wake`] said, in
-/// units of `unit` parts.
+/// units of `unit` parts (a multiple of `align`).
 #[cfg(all(feature = "rayon", feature = "ndarray"))]
-pub(crate) fn share_from_outside<W: Work>(work: W, unit: usize, wake: Wake) {
-    shared::run(work, unit, 1, rayon::current_num_threads(), wake);
+pub(crate) fn share_from_outside<W: Work>(work: W, unit: usize, align: usize, wake: Wake) {
+    shared::run(work, unit, align, rayon::current_num_threads(), wake);
     linger::ended();
 }
 

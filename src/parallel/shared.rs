@@ -26,7 +26,7 @@
 //! between cores until the stealing starts.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::Element;
 use crate::level::Level;
@@ -71,6 +71,25 @@ impl Region {
                 .compare_exchange_weak(cur, next, Ordering::Relaxed, Ordering::Relaxed)
             {
                 Ok(_) => return Some((first as usize, n as usize)),
+                Err(now) => cur = now,
+            }
+        }
+    }
+
+    /// Claims every unit left; returns how many.
+    fn claim_all(&self) -> usize {
+        let mut cur = self.0.load(Ordering::Relaxed);
+        loop {
+            let (lo, hi) = (cur & 0xffff_ffff, cur >> 32);
+            if lo >= hi {
+                return 0;
+            }
+            let next = (hi << 32) | hi;
+            match self
+                .0
+                .compare_exchange_weak(cur, next, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => return (hi - lo) as usize,
                 Err(now) => cur = now,
             }
         }
@@ -126,9 +145,29 @@ struct Job<W> {
     /// Parts per unit (the last unit may be shorter).
     unit: usize,
     participants: usize,
-    /// Units finished, counted by each participant when it runs out.
+    /// Units finished (or abandoned by a panic), counted by each
+    /// participant when it runs out.
     done: AtomicUsize,
+    /// Whether a participant's part panicked.
+    panicked: AtomicBool,
     regions: [Region; MAX_PARTICIPANTS],
+}
+
+/// Counts a participant's claimed units into `done` when it runs out or
+/// unwinds: units that a panic abandoned count too, so that nobody waits
+/// for them, and the panic is noted for the caller.
+struct Counted<'a, W> {
+    job: &'a Job<W>,
+    units: usize,
+}
+
+impl<W> Drop for Counted<'_, W> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.job.panicked.store(true, Ordering::Relaxed);
+        }
+        self.job.done.fetch_add(self.units, Ordering::Release);
+    }
 }
 
 impl<W: Work> Job<W> {
@@ -136,7 +175,10 @@ impl<W: Work> Job<W> {
     /// unit is claimed; then counts what it ran in `done`.
     fn work(&self, own: usize) {
         let n = self.participants;
-        let mut ran = 0;
+        let mut ran = Counted {
+            job: self,
+            units: 0,
+        };
         let mut victim = own;
         let mut owner = true;
         loop {
@@ -144,13 +186,14 @@ impl<W: Work> Job<W> {
                 Some((first, units)) => {
                     let start = first * self.unit;
                     let len = (units * self.unit).min(self.task.len() - start);
+                    ran.units += units;
                     // SAFETY: claimed units are below the unit count, so the
                     // range is inside the buffer, and this thread alone
                     // claimed them. The caller does not return (and release
                     // the buffer) before `done` counts every claimed unit,
-                    // and these are counted only below, after their writes.
+                    // and `ran` counts these only when it drops, after their
+                    // writes (or when a panic abandons them).
                     unsafe { self.task.run_range(start, len) };
-                    ran += units;
                 }
                 None => {
                     victim = (victim + 1) % n;
@@ -161,7 +204,30 @@ impl<W: Work> Job<W> {
                 }
             }
         }
-        self.done.fetch_add(ran, Ordering::Release);
+    }
+
+    /// Waits until every unit is finished or abandoned. While the caller
+    /// unwinds, it first claims every unit left, so that no helper starts
+    /// one after the buffer is released.
+    fn wait(&self, units: usize) {
+        if std::thread::panicking() {
+            let left: usize = self.regions[..self.participants]
+                .iter()
+                .map(Region::claim_all)
+                .sum();
+            self.done.fetch_add(left, Ordering::Relaxed);
+        }
+        // Every unit is claimed now; the ones a helper holds finish within
+        // their run's time, so spin briefly before giving the core away.
+        let mut spins = 0u32;
+        while self.done.load(Ordering::Acquire) < units {
+            if spins < 1 << 12 {
+                spins += 1;
+                core::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
     }
 
     /// A lingering helper's entry point (`Header::help`).
@@ -172,7 +238,20 @@ impl<W: Work> Job<W> {
     unsafe fn help(header: *const Header, region: usize) {
         // SAFETY: forwarded contract; `header` is the job's first field.
         let job = unsafe { Arc::from_raw(header.cast::<Job<W>>()) };
+
         job.work(region);
+    }
+}
+
+/// Waits for the helpers when the caller's own part returns or unwinds.
+struct WaitOnDrop<'a, W: Work> {
+    job: &'a Job<W>,
+    units: usize,
+}
+
+impl<W: Work> Drop for WaitOnDrop<'_, W> {
+    fn drop(&mut self) {
+        self.job.wait(self.units);
     }
 }
 
@@ -185,13 +264,26 @@ pub(crate) enum Wake {
     LingeringOnly,
 }
 
+/// Helpers spawned that have not started yet, by every call. While any
+/// is queued the pool is busy, so calls spawn no more (each queued helper
+/// would pin its call's job until a worker reached it) and run their
+/// share themselves.
+static QUEUED: AtomicUsize = AtomicUsize::new(0);
+
 /// Runs `work` on the calling thread and up to `threads - 1` pool
 /// workers, in units of about `unit` parts (a multiple of `align`).
 /// Returns once every part has run. With [`Wake::LingeringOnly`] and no
 /// worker lingering, the caller runs it all.
+///
+/// # Panics
+/// If a part panics on the caller, that panic goes on once every helper
+/// has finished the units it claimed; the units left are not run. If a
+/// part panics on a helper (which reports it to the pool's panic handler,
+/// or aborts the process when the pool has none), the caller panics once
+/// its own part is done.
 pub(super) fn run<W: Work>(work: W, unit: usize, align: usize, threads: usize, wake: Wake) {
     let len = work.len();
-    if wake == Wake::LingeringOnly && linger::waiting() == 0 {
+    if wake == Wake::LingeringOnly && linger::waiting_now() == 0 {
         // SAFETY: the whole range, on this thread alone, while the caller
         // holds the borrow.
         return unsafe { work.run_range(0, len) };
@@ -210,6 +302,7 @@ pub(super) fn run<W: Work>(work: W, unit: usize, align: usize, threads: usize, w
         unit,
         participants,
         done: AtomicUsize::new(0),
+        panicked: AtomicBool::new(false),
         regions: [const { Region(AtomicU64::new(0)) }; MAX_PARTICIPANTS],
     });
     for (p, region) in job.regions[..participants].iter().enumerate() {
@@ -218,27 +311,239 @@ pub(super) fn run<W: Work>(work: W, unit: usize, align: usize, threads: usize, w
     let helpers = participants - 1;
     // SAFETY: `Job` is `repr(C)` with its `Header` first.
     let mut asked = unsafe { linger::post(&job, helpers) };
-    if wake == Wake::Spawn {
+
+    if wake == Wake::Spawn && asked < helpers && QUEUED.load(Ordering::Relaxed) == 0 {
+        QUEUED.fetch_add(helpers - asked, Ordering::Relaxed);
         while asked < helpers {
             asked += 1;
             let job = Arc::clone(&job);
             rayon::spawn(move || {
+                QUEUED.fetch_sub(1, Ordering::Relaxed);
                 job.work(asked);
                 drop(job);
                 linger::linger();
             });
         }
     }
+    let waits = WaitOnDrop { job: &job, units };
     job.work(0);
-    // Every unit is claimed now; the ones a helper holds finish within a
-    // unit's time, so spin briefly before giving the core away.
-    let mut spins = 0u32;
-    while job.done.load(Ordering::Acquire) < units {
-        if spins < 1 << 12 {
-            spins += 1;
-            core::hint::spin_loop();
-        } else {
-            std::thread::yield_now();
+    drop(waits);
+    if job.panicked.load(Ordering::Relaxed) {
+        panic!("relu-kernels: a pool worker panicked while helping with this call");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! A panic on either side of a shared call: the caller's part, or a
+    //! helper's. These run natively and under Miri, which reports any
+    //! access to the buffer after it is freed.
+
+    use super::{Wake, Work, run};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    use std::sync::{Arc, Mutex, Once};
+    use std::thread::{self, ThreadId};
+    use std::time::{Duration, Instant};
+    use std::vec::Vec;
+
+    /// The global pool, with a panic handler: a helper's panic is reported
+    /// to it instead of aborting the test binary.
+    fn pool() -> std::sync::MutexGuard<'static, ()> {
+        static INIT: Once = Once::new();
+        static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+        INIT.call_once(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .panic_handler(|_| {})
+                .build_global()
+                .expect("these tests are the first to use the global pool");
+        });
+        let one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        // A call spawns no helper while one is queued (it may be an earlier
+        // call's, which then helps nobody): wait until none is.
+        let t = Instant::now();
+        while super::QUEUED.load(SeqCst) > 0 {
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "a helper stays queued"
+            );
+            thread::yield_now();
+        }
+        one
+    }
+
+    struct State {
+        caller: ThreadId,
+        helper_started: AtomicBool,
+        returned: AtomicBool,
+        late_writes: AtomicUsize,
+        /// Threads inside `run_range` now.
+        running: AtomicUsize,
+    }
+
+    /// Adds one to each element of a buffer; panics on the caller's side
+    /// (once a helper is at work) or on a helper's.
+    struct Panicky {
+        buf: *mut u64,
+        len: usize,
+        state: Arc<State>,
+        caller_panics: bool,
+    }
+
+    // SAFETY: the buffer is touched only through `run_range`, on disjoint
+    // ranges.
+    unsafe impl Send for Panicky {}
+    // SAFETY: as above.
+    unsafe impl Sync for Panicky {}
+
+    impl Work for Panicky {
+        fn len(&self) -> usize {
+            self.len
+        }
+
+        unsafe fn run_range(&self, start: usize, len: usize) {
+            let state = &self.state;
+            let on_caller = thread::current().id() == state.caller;
+            if on_caller {
+                // A helper claims its units at once; wait (bounded) until
+                // one runs, so that the caller's panic meets it at work.
+                let t = Instant::now();
+                while !state.helper_started.load(SeqCst) && t.elapsed() < Duration::from_secs(20) {
+                    thread::yield_now();
+                }
+                if self.caller_panics {
+                    panic!("the caller's part panics");
+                }
+                state.running.fetch_add(1, SeqCst);
+            } else {
+                state.running.fetch_add(1, SeqCst);
+                state.helper_started.store(true, SeqCst);
+                if !self.caller_panics {
+                    state.running.fetch_sub(1, SeqCst);
+                    panic!("a helper's part panics");
+                }
+            }
+            for i in start..start + len {
+                if !on_caller && i + 1 == start + len {
+                    // A helper's last element waits until the call has
+                    // returned (or a while, since the call must not
+                    // return first): a helper still at work then would
+                    // write into the freed buffer.
+                    let t = Instant::now();
+                    while !state.returned.load(SeqCst) && t.elapsed() < Duration::from_millis(300) {
+                        thread::sleep(Duration::from_millis(1));
+                    }
+                }
+                if state.returned.load(SeqCst) {
+                    state.late_writes.fetch_add(1, SeqCst);
+                }
+                // SAFETY: in bounds, this thread's range, borrowed (the
+                // contract of `run_range`).
+                unsafe { *self.buf.add(i) += 1 };
+            }
+            state.running.fetch_sub(1, SeqCst);
+        }
+    }
+
+    fn shared_call(buf: &mut [u64], caller_panics: bool, state: &Arc<State>) {
+        let work = Panicky {
+            buf: buf.as_mut_ptr(),
+            len: buf.len(),
+            state: Arc::clone(state),
+            caller_panics,
+        };
+        run(work, 4, 1, 2, Wake::Spawn);
+    }
+
+    fn state() -> Arc<State> {
+        Arc::new(State {
+            caller: thread::current().id(),
+            helper_started: AtomicBool::new(false),
+            returned: AtomicBool::new(false),
+            late_writes: AtomicUsize::new(0),
+            running: AtomicUsize::new(0),
+        })
+    }
+
+    /// Waits (bounded) until every worker has run the jobs queued so far.
+    fn drain_the_pool() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..rayon::current_num_threads() {
+            let tx = tx.clone();
+            rayon::spawn(move || tx.send(()).unwrap());
+        }
+        for _ in 0..rayon::current_num_threads() {
+            rx.recv_timeout(Duration::from_secs(60))
+                .expect("the pool drains");
+        }
+    }
+
+    #[test]
+    fn a_panic_on_the_caller_waits_for_the_helpers_and_stops_them() {
+        let _pool = pool();
+        let state = state();
+        let mut buf = vec![0u64; 64];
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            shared_call(&mut buf, true, &state)
+        }));
+        state.returned.store(true, SeqCst);
+        assert!(unwound.is_err(), "the caller's panic goes on");
+        assert!(state.helper_started.load(SeqCst), "a helper was at work");
+        assert_eq!(state.running.load(SeqCst), 0, "a helper is still at work");
+        // The buffer is freed now: a helper still at work would write into
+        // freed memory (Miri's report), or count a late write.
+        drop(buf);
+        drain_the_pool();
+        assert_eq!(state.late_writes.load(SeqCst), 0);
+    }
+
+    #[test]
+    fn a_panic_on_a_helper_reaches_the_caller_and_frees_its_slot() {
+        let _pool = pool();
+        let state = state();
+        let mut buf = vec![0u64; 64];
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            shared_call(&mut buf, false, &state)
+        }));
+        state.returned.store(true, SeqCst);
+        let message = unwound.expect_err("the caller panics too");
+        let message = message
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| message.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        assert!(message.contains("a pool worker panicked"), "{message}");
+        drop(buf);
+        drain_the_pool();
+        assert_eq!(state.late_writes.load(SeqCst), 0);
+        let t = Instant::now();
+        while super::linger::busy_slots() > 0 {
+            assert!(t.elapsed() < Duration::from_secs(60), "a slot stays busy");
+            thread::yield_now();
+        }
+        // The driver still works, helpers included.
+        let mut buf: Vec<u64> = vec![0; 64];
+        for _ in 0..3 {
+            run(Counting(buf.as_mut_ptr(), buf.len()), 4, 1, 2, Wake::Spawn);
+        }
+        assert!(buf.iter().all(|&v| v == 3));
+    }
+
+    /// Adds one to each element.
+    struct Counting(*mut u64, usize);
+    // SAFETY: touched only through `run_range`, on disjoint ranges.
+    unsafe impl Send for Counting {}
+    // SAFETY: as above.
+    unsafe impl Sync for Counting {}
+    impl Work for Counting {
+        fn len(&self) -> usize {
+            self.1
+        }
+        unsafe fn run_range(&self, start: usize, len: usize) {
+            for i in start..start + len {
+                // SAFETY: the contract of `run_range`.
+                unsafe { *self.0.add(i) += 1 };
+            }
         }
     }
 }
