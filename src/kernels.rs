@@ -30,7 +30,10 @@ pub enum Threading {
     ///   call; calls reading at least 4 MiB (1 Mi `f32` in place, 512 Ki
     ///   for the two-slice forms) always do. A worker that helped waits,
     ///   spinning, up to 250 µs for the next call (running other rayon
-    ///   work meanwhile), so that calls in a burst find it awake;
+    ///   work meanwhile), so that calls in a burst find it awake, and 1 ms
+    ///   at most in all, so that a `join` it was waiting in resumes. While
+    ///   a helper asked for by an earlier call has not started (the pool is
+    ///   busy), calls ask for none and run their share themselves;
     /// - on a one-thread pool, every call runs serially.
     ///
     /// The documentation of `PARALLEL_THRESHOLD_BYTES` and of the

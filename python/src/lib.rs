@@ -57,12 +57,15 @@ impl Op {
 
 /// An element type the module takes.
 trait Dtype: kernels::Element + numpy::Element {
+    /// The type's [`Kind`].
+    const KIND: Kind;
     /// `alpha` rounded to the type as numpy rounds a Python float.
     fn round(alpha: f64) -> Self;
     fn finite(self) -> bool;
 }
 
 impl Dtype for f64 {
+    const KIND: Kind = Kind::F64;
     fn round(alpha: f64) -> Self {
         alpha
     }
@@ -72,6 +75,7 @@ impl Dtype for f64 {
 }
 
 impl Dtype for f32 {
+    const KIND: Kind = Kind::F32;
     fn round(alpha: f64) -> Self {
         // `as` rounds to nearest, ties to even, as `np.float32(alpha)` does.
         alpha as f32
@@ -82,6 +86,7 @@ impl Dtype for f32 {
 }
 
 impl Dtype for f16 {
+    const KIND: Kind = Kind::F16;
     fn round(alpha: f64) -> Self {
         alpha::f16_from_f64(alpha)
     }
@@ -113,24 +118,28 @@ fn array<'py>(op: Op, name: &str, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py
 
 /// The array's element type, or a `TypeError` naming its dtype.
 fn kind(op: Op, name: &str, a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind> {
-    use numpy::npyffi::NPY_TYPES;
-    let dt = a.dtype();
-    // The type number and byte order say it all for the built-in float
-    // types (user-defined dtypes have numbers of their own), and reading
-    // them is cheaper than comparing with numpy's descriptors.
-    let k = match (dt.num(), dt.is_native_byteorder()) {
-        (n, Some(true)) if n == NPY_TYPES::NPY_FLOAT as i32 => Some(Kind::F32),
-        (n, Some(true)) if n == NPY_TYPES::NPY_DOUBLE as i32 => Some(Kind::F64),
-        (n, Some(true)) if n == NPY_TYPES::NPY_HALF as i32 => Some(Kind::F16),
-        _ => None,
-    };
-    k.ok_or_else(|| {
+    kind_of(a).ok_or_else(|| {
         PyTypeError::new_err(format!(
             "relu_kernels.{}: {name} has dtype {}; expected float32, float64 or float16 in native byte order",
             op.name(),
             dtype_name(a)
         ))
     })
+}
+
+/// The array's element type, if the module takes it.
+fn kind_of(a: &Bound<'_, PyUntypedArray>) -> Option<Kind> {
+    use numpy::npyffi::NPY_TYPES;
+    let dt = a.dtype();
+    // The type number and byte order say it all for the built-in float
+    // types (user-defined dtypes have numbers of their own), and reading
+    // them is cheaper than comparing with numpy's descriptors.
+    match (dt.num(), dt.is_native_byteorder()) {
+        (n, Some(true)) if n == NPY_TYPES::NPY_FLOAT as i32 => Some(Kind::F32),
+        (n, Some(true)) if n == NPY_TYPES::NPY_DOUBLE as i32 => Some(Kind::F64),
+        (n, Some(true)) if n == NPY_TYPES::NPY_HALF as i32 => Some(Kind::F16),
+        _ => None,
+    }
 }
 
 fn writeable(a: &Bound<'_, PyUntypedArray>) -> bool {
@@ -322,6 +331,7 @@ fn run<'py, T: Dtype>(
         (None, false) | (Some(_), true) => (Some(fresh(&x)?), None),
         (Some(dy), false) => (Some(fresh(&x)?), Some(fresh(dy)?)),
     };
+    let updated = in_place.then(|| dy.as_ref().unwrap_or(&x));
     compute(
         py,
         op,
@@ -329,7 +339,7 @@ fn run<'py, T: Dtype>(
         second.as_ref(),
         &target,
         alpha,
-        in_place,
+        updated,
     )?;
     Ok(target.into_any())
 }
@@ -353,14 +363,25 @@ fn run_flat<'py, T: Dtype>(
     let x = flat(x)?;
     let dy = dy.map(flat).transpose()?;
     let tmp = zeros::<T>(py, &[target.len()], false)?;
-    compute(py, op, Some(&x), dy.as_ref(), &tmp, alpha, false)?;
+    compute(py, op, Some(&x), dy.as_ref(), &tmp, alpha, None)?;
     let shape = PyTuple::new(py, target.shape())?;
     target.set_item(py.Ellipsis(), tmp.call_method1("reshape", (shape,))?)?;
     Ok(target.into_any())
 }
 
-/// Borrows the arrays (no input overlaps `out`; in place, `out` is the
-/// updated input and not among them) and runs the kernel without the GIL.
+/// Borrows the arrays, checks them again, and runs the kernel without the
+/// GIL. `updated` is the input that `out` stands for when the call runs in
+/// place (`out` is then not among the inputs borrowed).
+///
+/// The checks in [`call`] and [`run`] come before copies that can run
+/// Python code (a subclass's `copy`) or let other threads run (numpy
+/// releases the GIL while it copies a large array), which may change an
+/// array's dtype, shape or strides meanwhile. So everything the views rely
+/// on is checked again here, on the borrowed arrays, with nothing in
+/// between that could run Python code: a change is a `ValueError`, never
+/// a view of the wrong memory. Once the views exist, they no longer read
+/// the arrays' attributes, and the memory they view stays alive with the
+/// arrays.
 fn compute<'py, T: Dtype>(
     py: Python<'py>,
     op: Op,
@@ -368,7 +389,7 @@ fn compute<'py, T: Dtype>(
     second: Option<&Bound<'py, PyArrayDyn<T>>>,
     out: &Bound<'py, PyArrayDyn<T>>,
     alpha: T,
-    in_place: bool,
+    updated: Option<&Bound<'py, PyArrayDyn<T>>>,
 ) -> PyResult<()> {
     let busy = |what: &str| {
         PyRuntimeError::new_err(format!(
@@ -382,9 +403,34 @@ fn compute<'py, T: Dtype>(
             .transpose()
     };
     let (ro1, ro2) = (ro(first)?, ro(second)?);
+    let changed = |name: &str| {
+        PyValueError::new_err(format!(
+            "relu_kernels.{}: {name} changed during the call (its dtype, shape or strides, by another thread or an overridden method)",
+            op.name()
+        ))
+    };
+    let as_typed = |a: &Bound<'py, PyArrayDyn<T>>| kind_of(a.as_untyped()) == Some(T::KIND);
+    if !as_typed(out) || !layout::viewable(out, true) {
+        return Err(changed("out"));
+    }
+    for a in [first, second].into_iter().flatten() {
+        if !as_typed(a)
+            || !layout::viewable(a, false)
+            || a.shape() != out.shape()
+            || layout::may_overlap(a, out)
+        {
+            return Err(changed("an input"));
+        }
+    }
+    if let Some(input) = updated
+        && !(as_typed(input) && layout::same_view(input, out))
+    {
+        return Err(changed("the input updated in place"));
+    }
     let v1 = ro1.as_ref().map(|r| r.as_array());
     let v2 = ro2.as_ref().map(|r| r.as_array());
     let mut dst = out_rw.as_array_mut();
+    let in_place = updated.is_some();
     py.detach(|| kernel(op, alpha, v1.as_ref(), v2.as_ref(), &mut dst, in_place));
     Ok(())
 }
@@ -533,7 +579,10 @@ fn relu_backward_from_output<'py>(
 
 /// SIMD ReLU, Leaky ReLU and their gradients over numpy arrays of
 /// float32, float64 and float16, from the relu-kernels Rust crate.
-#[pymodule]
+// The module relies on the GIL: its checks and the borrows that follow
+// them run while it is held, so that no other thread changes an array in
+// between. On a free-threaded CPython, importing it turns the GIL on.
+#[pymodule(gil_used = true)]
 fn relu_kernels(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(relu, m)?)?;
     m.add_function(wrap_pyfunction!(leaky_relu, m)?)?;
