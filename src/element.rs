@@ -185,7 +185,7 @@ pub(crate) mod sealed {
     }
 
     // 0.01 = 1.28 * 2^-7: the nearest `f16` has the fraction 287/1024, the
-    // nearest `bf16` 36/128 (tests/api.rs checks both against every pattern).
+    // nearest `bf16` 36/128 (tests/default_alpha.rs checks both against every pattern).
     #[cfg(feature = "half")]
     impl_sealed_half!(half::f16, 0x211f);
     #[cfg(feature = "half")]
