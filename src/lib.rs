@@ -180,6 +180,7 @@
 //! and `f32` vector arithmetic. The AVX2 level therefore needs F16C as well
 //! as AVX2, which every AVX2 CPU shipped has.
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 mod check;

@@ -27,15 +27,20 @@ pub(crate) fn viewable<T: Dtype>(a: &Bound<'_, PyArrayDyn<T>>, written: bool) ->
 /// ones. Layouts that interleave without sharing an element (only
 /// `as_strided` makes them) count as overlapping and take the slow path.
 fn self_overlapping(shape: &[usize], strides: &[isize], size: isize) -> bool {
-    let mut axes: Vec<(isize, isize)> = shape
-        .iter()
-        .zip(strides)
-        .filter(|&(&n, _)| n > 1)
-        .map(|(&n, &s)| (s.unsigned_abs() as isize, n as isize))
-        .collect();
+    // On the stack: this runs on every call (`viewable` has checked that
+    // there are at most 32 dimensions).
+    let mut axes = [(0isize, 0isize); 32];
+    let mut k = 0;
+    for (&n, &s) in shape.iter().zip(strides) {
+        if n > 1 {
+            axes[k] = (s.unsigned_abs() as isize, n as isize);
+            k += 1;
+        }
+    }
+    let axes = &mut axes[..k];
     axes.sort_unstable();
     let mut extent = size;
-    for (step, n) in axes {
+    for &mut (step, n) in axes {
         if step < extent {
             return true;
         }
