@@ -155,15 +155,18 @@ struct Job<W> {
 
 /// Counts a participant's claimed units into `done` when it runs out or
 /// unwinds: units that a panic abandoned count too, so that nobody waits
-/// for them, and the panic is noted for the caller.
+/// for them, and the panic is noted for the caller. (A flag, not
+/// `std::thread::panicking`, tells the two apart: a call made from a
+/// `Drop` while another panic unwinds is not itself unwinding.)
 struct Counted<'a, W> {
     job: &'a Job<W>,
     units: usize,
+    ran_out: bool,
 }
 
 impl<W> Drop for Counted<'_, W> {
     fn drop(&mut self) {
-        if std::thread::panicking() {
+        if !self.ran_out {
             self.job.panicked.store(true, Ordering::Relaxed);
         }
         self.job.done.fetch_add(self.units, Ordering::Release);
@@ -178,6 +181,7 @@ impl<W: Work> Job<W> {
         let mut ran = Counted {
             job: self,
             units: 0,
+            ran_out: false,
         };
         let mut victim = own;
         let mut owner = true;
@@ -204,13 +208,14 @@ impl<W: Work> Job<W> {
                 }
             }
         }
+        ran.ran_out = true;
     }
 
     /// Waits until every unit is finished or abandoned. While the caller
     /// unwinds, it first claims every unit left, so that no helper starts
     /// one after the buffer is released.
-    fn wait(&self, units: usize) {
-        if std::thread::panicking() {
+    fn wait(&self, units: usize, unwinding: bool) {
+        if unwinding {
             let left: usize = self.regions[..self.participants]
                 .iter()
                 .map(Region::claim_all)
@@ -238,7 +243,6 @@ impl<W: Work> Job<W> {
     unsafe fn help(header: *const Header, region: usize) {
         // SAFETY: forwarded contract; `header` is the job's first field.
         let job = unsafe { Arc::from_raw(header.cast::<Job<W>>()) };
-
         job.work(region);
     }
 }
@@ -247,11 +251,12 @@ impl<W: Work> Job<W> {
 struct WaitOnDrop<'a, W: Work> {
     job: &'a Job<W>,
     units: usize,
+    unwinding: bool,
 }
 
 impl<W: Work> Drop for WaitOnDrop<'_, W> {
     fn drop(&mut self) {
-        self.job.wait(self.units);
+        self.job.wait(self.units, self.unwinding);
     }
 }
 
@@ -325,8 +330,13 @@ pub(super) fn run<W: Work>(work: W, unit: usize, align: usize, threads: usize, w
             });
         }
     }
-    let waits = WaitOnDrop { job: &job, units };
+    let mut waits = WaitOnDrop {
+        job: &job,
+        units,
+        unwinding: true,
+    };
     job.work(0);
+    waits.unwinding = false;
     drop(waits);
     if job.panicked.load(Ordering::Relaxed) {
         panic!("relu-kernels: a pool worker panicked while helping with this call");
@@ -527,6 +537,34 @@ mod tests {
             run(Counting(buf.as_mut_ptr(), buf.len()), 4, 1, 2, Wake::Spawn);
         }
         assert!(buf.iter().all(|&v| v == 3));
+    }
+
+    /// A call made from a `Drop` while an unrelated panic unwinds is a
+    /// call like any other: it runs every part and returns.
+    #[test]
+    fn a_call_from_a_drop_during_another_panic_runs_whole() {
+        let _pool = pool();
+        struct CallsOnDrop(Vec<u64>);
+        impl Drop for CallsOnDrop {
+            fn drop(&mut self) {
+                for _ in 0..3 {
+                    run(
+                        Counting(self.0.as_mut_ptr(), self.0.len()),
+                        4,
+                        1,
+                        2,
+                        Wake::Spawn,
+                    );
+                }
+                assert!(self.0.iter().all(|&v| v == 3));
+            }
+        }
+        let unwound = std::panic::catch_unwind(|| {
+            let _calls = CallsOnDrop(vec![0; 64]);
+            panic!("an unrelated panic");
+        });
+        let message = unwound.expect_err("the unrelated panic");
+        assert_eq!(message.downcast_ref::<&str>(), Some(&"an unrelated panic"));
     }
 
     /// Adds one to each element.
