@@ -36,8 +36,8 @@ pub enum Threading {
     ///   busy), calls ask for none and run their share themselves;
     /// - on a one-thread pool, every call runs serially.
     ///
-    /// The documentation of `PARALLEL_THRESHOLD_BYTES` and of the
-    /// crate's parallel driver gives the measurements behind each switch.
+    /// Each switch sits where sharing the call measured faster than the
+    /// serial kernel (the repository's `docs/TUNING.md` has the figures).
     ///
     /// [`PARALLEL_THRESHOLD_BYTES`]: crate::PARALLEL_THRESHOLD_BYTES
     Auto,

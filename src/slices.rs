@@ -34,12 +34,8 @@ pub(crate) struct Io<'a, T> {
 /// with non-temporal stores (on the AVX2 level), when nothing reads the
 /// destination: the plain store would first read every destination line
 /// into a cache that cannot hold it, a third memory stream for nothing.
-/// Measured side by side on the development machine (32 MiB of L3),
-/// `relu_into` on 2 threads, plain → streaming stores, G elem/s: 1 Mi
-/// 16.5-19.6 → 6.6 (source and destination fit in L3, where streaming
-/// evicts the output), 2 Mi 5.9-6.7 → 5.8-6.2, 4 Mi 3.6-3.9 → 4.5-4.8,
-/// 8 Mi 3.2 → 4.1-4.2, 16 Mi 3.5 → 5.0-5.3, 64 Mi 3.7 → 5.1-5.8. Hence a
-/// 16 MiB destination (4 Mi `f32`), where streaming starts to win.
+/// Below it the output may still fit the last-level cache, where
+/// streaming would evict it (`docs/TUNING.md`).
 ///
 /// Under Miri the threshold is 4 KiB, so that the streaming path runs on
 /// buffers small enough to interpret.

@@ -1,11 +1,10 @@
 //! Pool workers that stay on after helping a call from outside the pool,
 //! so that the next call finds a helper at once.
 //!
-//! Waking a sleeping rayon worker is slow on the machines this crate is
-//! measured on: `rayon::spawn` from outside the pool took 11 µs of the
-//! caller's time when the workers slept (0.3 µs when one was awake), and
-//! the job started 36 µs after the call (0.8 µs awake). A call that the
-//! serial kernel finishes in 5-40 µs cannot pay that. So a worker that has
+//! Waking a sleeping rayon worker is slow: `rayon::spawn` from outside the
+//! pool costs the caller microseconds when the workers sleep, and the job
+//! starts tens of microseconds later (`docs/TUNING.md`), which a call that
+//! the serial kernel finishes in 5-40 µs cannot pay. So a worker that has
 //! just helped waits a short while ([`LINGER`]) in a slot, spinning, where
 //! the next call can hand it work with one compare-and-swap, as OpenMP's
 //! spinning workers take the next parallel region. While it waits it runs
@@ -35,11 +34,9 @@ pub(super) struct Header {
 /// How long a helper waits for the next call. It spins meanwhile, so this
 /// is what a burst of calls costs a core after its last call. Rayon's own
 /// idle workers spin for 32 rounds of `yield_now` (tens of µs) before they
-/// sleep; OpenMP's workers spin for milliseconds by default. Measured from
-/// the main thread (`benches/ab.py`, medians of five alternating runs),
-/// 250 µs against 100 µs gave 1.03-1.16x at 1 Mi `f32`, where the report
-/// restores the input between calls with a 4 MiB copy that outlasts 100 µs,
-/// and the same figures elsewhere (0.96-1.02x from 64 Ki to 4 Mi).
+/// sleep; OpenMP's workers spin for milliseconds by default. Long enough
+/// for the untimed work a program does between calls of a burst (a 4 MiB
+/// copy, say; `docs/TUNING.md`).
 const LINGER: Duration = Duration::from_micros(if cfg!(miri) { 20 } else { 250 });
 
 /// The longest one stay in a slot lasts, however many calls hand the

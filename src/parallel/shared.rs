@@ -13,17 +13,13 @@
 //! A participant claims units from the front of its own region, then steals
 //! from the back of the others'. Owning a region keeps each part of a buffer
 //! on the same core from call to call, as OpenMP's static schedule does: a
-//! buffer that fits the cores' private caches stays there (handing out
-//! pieces from one shared counter instead mixed the parts up, and made
-//! `relu_into` at 128 Ki `f32` slower than the serial kernel). Owners claim
+//! buffer that fits the cores' private caches stays there. Owners claim
 //! seven eighths of what is left of their region at a time, thieves one
 //! unit from the back, so that a region's bulk stays with its owner while
-//! its last units can still go to whoever is free. (Claiming a quarter at a
-//! time moved more units between cores and measured 0-10% slower at 64-256
-//! Ki `f32`; claiming the whole region at once measured alike, but leaves
-//! nothing to steal from a helper whose core a neighbour takes.) Each
-//! region sits on its own cache line, so claims do not bounce a line
-//! between cores until the stealing starts.
+//! its last units can still go to whoever is free, a helper whose core a
+//! neighbour takes included (`docs/TUNING.md` has the alternatives
+//! measured). Each region sits on its own cache line, so claims do not
+//! bounce a line between cores until the stealing starts.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
