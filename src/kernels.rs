@@ -106,11 +106,11 @@ impl Kernels {
     }
 
     #[inline]
-    fn run<T: Element, O: Op<T>>(&self, op: O, io: Io<'_, T>) {
+    fn apply<T: Element, O: Op<T>>(&self, op: O, io: Io<'_, T>) {
         match self.threading {
-            Threading::Serial => io.run(self.level, op),
-            Threading::Parallel => parallel::run(self.level, op, io),
-            Threading::Auto => parallel::run_auto(self.level, op, io),
+            Threading::Serial => io.serial(self.level, op),
+            Threading::Parallel => parallel::split(self.level, op, io),
+            Threading::Auto => parallel::auto(self.level, op, io),
         }
     }
 
@@ -119,16 +119,16 @@ impl Kernels {
     fn leaky_relu<T: Element>(&self, alpha: T, io: Io<'_, T>) {
         use ops::{LEAKY_ANY, LEAKY_MAX, LEAKY_MIN, LeakyRelu};
         match ops::leaky_form(alpha) {
-            LEAKY_MAX => self.run(LeakyRelu::<T, LEAKY_MAX>(alpha), io),
-            LEAKY_MIN => self.run(LeakyRelu::<T, LEAKY_MIN>(alpha), io),
-            _ => self.run(LeakyRelu::<T, LEAKY_ANY>(alpha), io),
+            LEAKY_MAX => self.apply(LeakyRelu::<T, LEAKY_MAX>(alpha), io),
+            LEAKY_MIN => self.apply(LeakyRelu::<T, LEAKY_MIN>(alpha), io),
+            _ => self.apply(LeakyRelu::<T, LEAKY_ANY>(alpha), io),
         }
     }
 
     /// [`scalar::relu`](crate::scalar::relu) on every element, in place.
     #[inline]
     pub fn relu_inplace<T: Element>(&self, buf: &mut [T]) {
-        self.run(ops::Relu, Io::in_place(buf));
+        self.apply(ops::Relu, Io::in_place(buf));
     }
 
     /// [`scalar::leaky_relu`](crate::scalar::leaky_relu) on every element,
@@ -146,7 +146,7 @@ impl Kernels {
     /// Replaces every element with [`scalar::relu_grad`](crate::scalar::relu_grad) of it.
     #[inline]
     pub fn relu_grad_inplace<T: Element>(&self, buf: &mut [T]) {
-        self.run(ops::ReluGrad, Io::in_place(buf));
+        self.apply(ops::ReluGrad, Io::in_place(buf));
     }
 
     /// Replaces every element with
@@ -158,7 +158,7 @@ impl Kernels {
     #[track_caller]
     pub fn leaky_relu_grad_inplace<T: Element>(&self, buf: &mut [T], alpha: T) {
         check_alpha(alpha);
-        self.run(ops::LeakyReluGrad(alpha), Io::in_place(buf));
+        self.apply(ops::LeakyReluGrad(alpha), Io::in_place(buf));
     }
 
     /// `dst[i] = relu(src[i])`.
@@ -169,7 +169,7 @@ impl Kernels {
     #[track_caller]
     pub fn relu_into<T: Element>(&self, src: &[T], dst: &mut [T]) {
         check_lengths("src", src.len(), "dst", dst.len());
-        self.run(ops::Relu, Io::pair(src, dst));
+        self.apply(ops::Relu, Io::pair(src, dst));
     }
 
     /// `dst[i] = leaky_relu(src[i], alpha)`.
@@ -193,7 +193,7 @@ impl Kernels {
     #[track_caller]
     pub fn relu_grad_into<T: Element>(&self, src: &[T], dst: &mut [T]) {
         check_lengths("src", src.len(), "dst", dst.len());
-        self.run(ops::ReluGrad, Io::pair(src, dst));
+        self.apply(ops::ReluGrad, Io::pair(src, dst));
     }
 
     /// `dst[i] = leaky_relu_grad(src[i], alpha)`.
@@ -206,7 +206,7 @@ impl Kernels {
     pub fn leaky_relu_grad_into<T: Element>(&self, src: &[T], dst: &mut [T], alpha: T) {
         check_alpha(alpha);
         check_lengths("src", src.len(), "dst", dst.len());
-        self.run(ops::LeakyReluGrad(alpha), Io::pair(src, dst));
+        self.apply(ops::LeakyReluGrad(alpha), Io::pair(src, dst));
     }
 
     /// The fused ReLU backward pass: `grad[i]` (the incoming `dy`) becomes
@@ -218,7 +218,7 @@ impl Kernels {
     #[track_caller]
     pub fn relu_backward_inplace<T: Element>(&self, x: &[T], grad: &mut [T]) {
         check_lengths("x", x.len(), "grad", grad.len());
-        self.run(ops::ReluBackward, Io::pair(x, grad));
+        self.apply(ops::ReluBackward, Io::pair(x, grad));
     }
 
     /// The fused Leaky ReLU backward pass: `grad[i]` becomes
@@ -239,7 +239,7 @@ impl Kernels {
     pub fn leaky_relu_backward_inplace<T: Element>(&self, x: &[T], grad: &mut [T], alpha: T) {
         check_alpha(alpha);
         check_lengths("x", x.len(), "grad", grad.len());
-        self.run(ops::LeakyReluBackward(alpha), Io::pair(x, grad));
+        self.apply(ops::LeakyReluBackward(alpha), Io::pair(x, grad));
     }
 
     /// ReLU's backward pass from the forward *output*: `grad[i]` (the
@@ -252,7 +252,7 @@ impl Kernels {
     #[track_caller]
     pub fn relu_backward_from_output_inplace<T: Element>(&self, y: &[T], grad: &mut [T]) {
         check_lengths("y", y.len(), "grad", grad.len());
-        self.run(ops::ReluBackwardFromOutput, Io::pair(y, grad));
+        self.apply(ops::ReluBackwardFromOutput, Io::pair(y, grad));
     }
 
     /// ReLU's backward pass into a third slice: `dx[i]` becomes
@@ -264,7 +264,7 @@ impl Kernels {
     #[track_caller]
     pub fn relu_backward_into<T: Element>(&self, x: &[T], dy: &[T], dx: &mut [T]) {
         check_lengths3(("x", x.len()), ("dy", dy.len()), ("dx", dx.len()));
-        self.run(ops::ReluBackward, Io::triple(x, dy, dx));
+        self.apply(ops::ReluBackward, Io::triple(x, dy, dx));
     }
 
     /// Leaky ReLU's backward pass into a third slice: `dx[i]` becomes
@@ -278,7 +278,7 @@ impl Kernels {
     pub fn leaky_relu_backward_into<T: Element>(&self, x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         check_alpha(alpha);
         check_lengths3(("x", x.len()), ("dy", dy.len()), ("dx", dx.len()));
-        self.run(ops::LeakyReluBackward(alpha), Io::triple(x, dy, dx));
+        self.apply(ops::LeakyReluBackward(alpha), Io::triple(x, dy, dx));
     }
 
     /// ReLU's backward pass from the forward output into a third slice:
@@ -291,7 +291,7 @@ impl Kernels {
     #[track_caller]
     pub fn relu_backward_from_output_into<T: Element>(&self, y: &[T], dy: &[T], dx: &mut [T]) {
         check_lengths3(("y", y.len()), ("dy", dy.len()), ("dx", dx.len()));
-        self.run(ops::ReluBackwardFromOutput, Io::triple(y, dy, dx));
+        self.apply(ops::ReluBackwardFromOutput, Io::triple(y, dy, dx));
     }
 
     // Measurement support, not API: the benches and the report are separate
@@ -305,7 +305,7 @@ impl Kernels {
     /// that the ops are compared with.
     #[inline]
     pub fn touch_inplace<T: Element>(&self, buf: &mut [T], bits: T) {
-        self.run(ops::Touch(bits), Io::in_place(buf));
+        self.apply(ops::Touch(bits), Io::in_place(buf));
     }
 
     // Measurement support, not API (see `touch_inplace`).
@@ -322,6 +322,6 @@ impl Kernels {
     #[track_caller]
     pub fn touch_pair<T: Element>(&self, x: &[T], grad: &mut [T], bits: T) {
         check_lengths("x", x.len(), "grad", grad.len());
-        self.run(ops::TouchPair(bits), Io::pair(x, grad));
+        self.apply(ops::TouchPair(bits), Io::pair(x, grad));
     }
 }

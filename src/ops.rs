@@ -141,7 +141,7 @@ impl<T: Element, const FORM: u8> Op<T> for LeakyRelu<T, FORM> {
         match FORM {
             LEAKY_MAX => x.leaky_relu_max(alpha),
             LEAKY_MIN => x.leaky_relu_min(alpha),
-            _ => x.scale_where(x.leaky_scaled(), alpha),
+            _ => x.scale_where(x.le_zero(), alpha),
         }
     }
 }
@@ -228,7 +228,7 @@ impl<T: Element> Op<T> for ReluBackwardFromOutput {
     fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, out: V, dy: V) -> V {
         // The lanes at or below zero (both zeros) are cleared; a NaN output
         // may be among them, so the NaN lanes are put back after.
-        out.nan_or(out.leaky_scaled().and_not(dy))
+        out.nan_or(out.le_zero().and_not(dy))
     }
 }
 

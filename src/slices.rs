@@ -170,7 +170,7 @@ impl<'a, T: Element> Io<'a, T> {
     ///
     /// `level` must be supported by this CPU; `Kernels` guarantees it.
     #[inline]
-    pub(crate) fn run<O: Op<T>>(self, level: Level, op: O) {
+    pub(crate) fn serial<O: Op<T>>(self, level: Level, op: O) {
         match level {
             Level::Scalar => {
                 // SAFETY: `Io` covers `len` readable `x`, `y` and writable

@@ -54,10 +54,11 @@ pub trait Vector: Copy {
     /// false where `x > 0` or NaN. At `+0.0` either, since ReLU gives
     /// `+0.0` there whichever way the lane goes.
     fn relu_zero(self) -> Self;
-    /// The lanes Leaky ReLU multiplies by `alpha`: true where `x <= 0`
-    /// (both zeros), false where `x > 0`. For NaN either, since `alpha`
-    /// times a NaN is a NaN.
-    fn leaky_scaled(self) -> Self;
+    /// True where `x <= 0` (both zeros), false where `x > 0`; for NaN
+    /// either, so a caller must not depend on the NaN lanes: Leaky ReLU
+    /// scales these lanes (and `alpha` times a NaN is a NaN), ReLU's
+    /// backward pass from the output clears them (and puts NaN back after).
+    fn le_zero(self) -> Self;
     /// True where `x < 0`; false for both zeros and NaN.
     fn lt_zero(self) -> Self;
     /// The bits of `x` where `x` is NaN, zero elsewhere. OR-ed into a result
@@ -87,14 +88,14 @@ pub trait Vector: Copy {
     /// they have the same bits. The default is the form for any `alpha`.
     #[inline(always)]
     fn leaky_relu_max(self, alpha: Self::Alpha) -> Self {
-        self.scale_where(self.leaky_scaled(), alpha)
+        self.scale_where(self.le_zero(), alpha)
     }
     /// Leaky ReLU for an `alpha` above 1: as [`Vector::leaky_relu_max`]
     /// with the order turned, `x` where `x < alpha * x`, the product
     /// elsewhere.
     #[inline(always)]
     fn leaky_relu_min(self, alpha: Self::Alpha) -> Self {
-        self.scale_where(self.leaky_scaled(), alpha)
+        self.scale_where(self.le_zero(), alpha)
     }
     /// `self` (an incoming gradient `dy`) times Leaky ReLU's derivative
     /// at `x`: `alpha * dy` where `x < 0`, `dy` where `x >= 0` (both
@@ -137,7 +138,7 @@ macro_rules! impl_wide {
                 self.simd_le(<$v>::ZERO)
             }
             #[inline(always)]
-            fn leaky_scaled(self) -> Self {
+            fn le_zero(self) -> Self {
                 self.simd_le(<$v>::ZERO)
             }
             #[inline(always)]

@@ -92,7 +92,7 @@ macro_rules! impl_avx {
                 Self(unsafe { $cmp::<_CMP_LE_OQ>(self.0, $setzero()) })
             }
             #[inline(always)]
-            fn leaky_scaled(self) -> Self {
+            fn le_zero(self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
                 Self(unsafe { $cmp::<_CMP_LE_OQ>(self.0, $setzero()) })
             }

@@ -22,7 +22,7 @@ use pyo3::types::PyTuple;
 
 /// One Python function: which op, and what its arguments are called.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Op {
+enum Func {
     Relu,
     LeakyRelu,
     ReluGrad,
@@ -32,24 +32,24 @@ enum Op {
     ReluBackwardFromOutput,
 }
 
-impl Op {
+impl Func {
     fn name(self) -> &'static str {
         match self {
-            Op::Relu => "relu",
-            Op::LeakyRelu => "leaky_relu",
-            Op::ReluGrad => "relu_grad",
-            Op::LeakyReluGrad => "leaky_relu_grad",
-            Op::ReluBackward => "relu_backward",
-            Op::LeakyReluBackward => "leaky_relu_backward",
-            Op::ReluBackwardFromOutput => "relu_backward_from_output",
+            Func::Relu => "relu",
+            Func::LeakyRelu => "leaky_relu",
+            Func::ReluGrad => "relu_grad",
+            Func::LeakyReluGrad => "leaky_relu_grad",
+            Func::ReluBackward => "relu_backward",
+            Func::LeakyReluBackward => "leaky_relu_backward",
+            Func::ReluBackwardFromOutput => "relu_backward_from_output",
         }
     }
 
     /// The names of the array arguments read.
     fn inputs(self) -> &'static [&'static str] {
         match self {
-            Op::ReluBackward | Op::LeakyReluBackward => &["x", "dy"],
-            Op::ReluBackwardFromOutput => &["y", "dy"],
+            Func::ReluBackward | Func::LeakyReluBackward => &["x", "dy"],
+            Func::ReluBackwardFromOutput => &["y", "dy"],
             _ => &["x"],
         }
     }
@@ -103,7 +103,7 @@ enum Kind {
 }
 
 /// `obj` as a numpy array, or a `TypeError` naming what it is.
-fn array<'py>(op: Op, name: &str, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
+fn array<'py>(func: Func, name: &str, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
     obj.cast::<PyUntypedArray>().cloned().map_err(|_| {
         let ty = obj
             .get_type()
@@ -111,17 +111,17 @@ fn array<'py>(op: Op, name: &str, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py
             .map_or_else(|_| "?".to_string(), |n| n.to_string());
         PyTypeError::new_err(format!(
             "relu_kernels.{}: {name} must be a numpy.ndarray of float32, float64 or float16, not {ty}",
-            op.name()
+            func.name()
         ))
     })
 }
 
 /// The array's element type, or a `TypeError` naming its dtype.
-fn kind(op: Op, name: &str, a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind> {
+fn kind(func: Func, name: &str, a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind> {
     kind_of(a).ok_or_else(|| {
         PyTypeError::new_err(format!(
             "relu_kernels.{}: {name} has dtype {}; expected float32, float64 or float16 in native byte order",
-            op.name(),
+            func.name(),
             dtype_name(a)
         ))
     })
@@ -173,30 +173,30 @@ fn shape_str(shape: &[usize]) -> String {
 /// Checks every argument and runs the op.
 fn call<'py>(
     py: Python<'py>,
-    op: Op,
+    func: Func,
     args: &[&Bound<'py, PyAny>],
     alpha: Option<f64>,
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     Level::try_active().map_err(PyRuntimeError::new_err)?;
-    let names = op.inputs();
-    let x = array(op, names[0], args[0])?;
+    let names = func.inputs();
+    let x = array(func, names[0], args[0])?;
     let dy = match args.get(1) {
-        Some(a) => Some(array(op, names[1], a)?),
+        Some(a) => Some(array(func, names[1], a)?),
         None => None,
     };
-    let out = out.map(|o| array(op, "out", o)).transpose()?;
-    let first = kind(op, names[0], &x)?;
+    let out = out.map(|o| array(func, "out", o)).transpose()?;
+    let first = kind(func, names[0], &x)?;
     let others = || {
         dy.iter()
             .map(|a| (names[1], a))
             .chain(out.iter().map(|o| ("out", o)))
     };
     for (name, a) in others() {
-        if kind(op, name, a)? != first {
+        if kind(func, name, a)? != first {
             return Err(PyTypeError::new_err(format!(
                 "relu_kernels.{}: dtypes differ: {} is {}, {name} is {} (there is no casting)",
-                op.name(),
+                func.name(),
                 names[0],
                 dtype_name(&x),
                 dtype_name(a)
@@ -207,7 +207,7 @@ fn call<'py>(
         if a.shape() != x.shape() {
             return Err(PyValueError::new_err(format!(
                 "relu_kernels.{}: shapes differ: {} has shape {}, {name} has shape {} (there is no broadcasting)",
-                op.name(),
+                func.name(),
                 names[0],
                 shape_str(x.shape()),
                 shape_str(a.shape())
@@ -219,13 +219,13 @@ fn call<'py>(
     {
         return Err(PyValueError::new_err(format!(
             "relu_kernels.{}: out is read-only",
-            op.name()
+            func.name()
         )));
     }
     match first {
-        Kind::F32 => run::<f32>(py, op, x, dy, out, alpha),
-        Kind::F64 => run::<f64>(py, op, x, dy, out, alpha),
-        Kind::F16 => run::<f16>(py, op, x, dy, out, alpha),
+        Kind::F32 => run::<f32>(py, func, x, dy, out, alpha),
+        Kind::F64 => run::<f64>(py, func, x, dy, out, alpha),
+        Kind::F16 => run::<f16>(py, func, x, dy, out, alpha),
     }
 }
 
@@ -267,7 +267,7 @@ fn zeros<'py, T: Dtype>(
 /// Runs the op on checked arrays of element type `T`.
 fn run<'py, T: Dtype>(
     py: Python<'py>,
-    op: Op,
+    func: Func,
     x: Bound<'py, PyUntypedArray>,
     dy: Option<Bound<'py, PyUntypedArray>>,
     out: Option<Bound<'py, PyUntypedArray>>,
@@ -279,7 +279,7 @@ fn run<'py, T: Dtype>(
             if !rounded.finite() {
                 return Err(PyValueError::new_err(format!(
                     "relu_kernels.{}: alpha must be finite in {}, got {a:?}{}",
-                    op.name(),
+                    func.name(),
                     dtype_name(&x),
                     if a.is_finite() {
                         " (it overflows the dtype)"
@@ -310,7 +310,7 @@ fn run<'py, T: Dtype>(
         || !layout::viewable(&x, false)
         || dy.as_ref().is_some_and(|d| !layout::viewable(d, false))
     {
-        return run_flat(py, op, &x, dy.as_ref(), target, alpha);
+        return run_flat(py, func, &x, dy.as_ref(), target, alpha);
     }
     // `out` may be the input that the in-place form updates: `x` for the
     // one-array functions, `dy` for the backward passes.
@@ -334,7 +334,7 @@ fn run<'py, T: Dtype>(
     let updated = in_place.then(|| dy.as_ref().unwrap_or(&x));
     compute(
         py,
-        op,
+        func,
         first.as_ref(),
         second.as_ref(),
         &target,
@@ -350,7 +350,7 @@ fn run<'py, T: Dtype>(
 /// and numpy's assignment to put it in place.
 fn run_flat<'py, T: Dtype>(
     py: Python<'py>,
-    op: Op,
+    func: Func,
     x: &Bound<'py, PyArrayDyn<T>>,
     dy: Option<&Bound<'py, PyArrayDyn<T>>>,
     target: Bound<'py, PyArrayDyn<T>>,
@@ -363,7 +363,7 @@ fn run_flat<'py, T: Dtype>(
     let x = flat(x)?;
     let dy = dy.map(flat).transpose()?;
     let tmp = zeros::<T>(py, &[target.len()], false)?;
-    compute(py, op, Some(&x), dy.as_ref(), &tmp, alpha, None)?;
+    compute(py, func, Some(&x), dy.as_ref(), &tmp, alpha, None)?;
     let shape = PyTuple::new(py, target.shape())?;
     target.set_item(py.Ellipsis(), tmp.call_method1("reshape", (shape,))?)?;
     Ok(target.into_any())
@@ -384,7 +384,7 @@ fn run_flat<'py, T: Dtype>(
 /// arrays.
 fn compute<'py, T: Dtype>(
     py: Python<'py>,
-    op: Op,
+    func: Func,
     first: Option<&Bound<'py, PyArrayDyn<T>>>,
     second: Option<&Bound<'py, PyArrayDyn<T>>>,
     out: &Bound<'py, PyArrayDyn<T>>,
@@ -394,7 +394,7 @@ fn compute<'py, T: Dtype>(
     let busy = |what: &str| {
         PyRuntimeError::new_err(format!(
             "relu_kernels.{}: {what} is in use by a call on another thread (no call may write an array that another call reads or writes)",
-            op.name()
+            func.name()
         ))
     };
     let mut out_rw = out.try_readwrite().map_err(|_| busy("out"))?;
@@ -406,7 +406,7 @@ fn compute<'py, T: Dtype>(
     let changed = |name: &str| {
         PyValueError::new_err(format!(
             "relu_kernels.{}: {name} changed during the call (its dtype, shape or strides, by another thread or an overridden method)",
-            op.name()
+            func.name()
         ))
     };
     let as_typed = |a: &Bound<'py, PyArrayDyn<T>>| kind_of(a.as_untyped()) == Some(T::KIND);
@@ -432,41 +432,41 @@ fn compute<'py, T: Dtype>(
     let v2 = ro2.as_ref().map(|r| r.as_array());
     let mut dst = out_rw.as_array_mut();
     let in_place = updated.is_some();
-    py.detach(|| kernel(op, alpha, v1.as_ref(), v2.as_ref(), &mut dst, in_place));
+    py.detach(|| kernel(func, alpha, v1.as_ref(), v2.as_ref(), &mut dst, in_place));
     Ok(())
 }
 
-/// The `nd` function of `op`: in place on `out` (for the backward passes,
+/// The `nd` function of `func`: in place on `out` (for the backward passes,
 /// `out` holds `dy` and `first` is `x`), or from the inputs into `out`.
 fn kernel<T: Dtype>(
-    op: Op,
+    func: Func,
     alpha: T,
     first: Option<&ArrayViewD<'_, T>>,
     second: Option<&ArrayViewD<'_, T>>,
     out: &mut ArrayViewMutD<'_, T>,
     in_place: bool,
 ) {
-    match (op, in_place, first, second) {
-        (Op::Relu, true, None, None) => nd::relu_inplace(out),
-        (Op::Relu, false, Some(x), None) => nd::relu_into(x, out),
-        (Op::LeakyRelu, true, None, None) => nd::leaky_relu_inplace(out, alpha),
-        (Op::LeakyRelu, false, Some(x), None) => nd::leaky_relu_into(x, out, alpha),
-        (Op::ReluGrad, true, None, None) => nd::relu_grad_inplace(out),
-        (Op::ReluGrad, false, Some(x), None) => nd::relu_grad_into(x, out),
-        (Op::LeakyReluGrad, true, None, None) => nd::leaky_relu_grad_inplace(out, alpha),
-        (Op::LeakyReluGrad, false, Some(x), None) => nd::leaky_relu_grad_into(x, out, alpha),
-        (Op::ReluBackward, true, Some(x), None) => nd::relu_backward_inplace(x, out),
-        (Op::ReluBackward, false, Some(x), Some(dy)) => nd::relu_backward_into(x, dy, out),
-        (Op::LeakyReluBackward, true, Some(x), None) => {
+    match (func, in_place, first, second) {
+        (Func::Relu, true, None, None) => nd::relu_inplace(out),
+        (Func::Relu, false, Some(x), None) => nd::relu_into(x, out),
+        (Func::LeakyRelu, true, None, None) => nd::leaky_relu_inplace(out, alpha),
+        (Func::LeakyRelu, false, Some(x), None) => nd::leaky_relu_into(x, out, alpha),
+        (Func::ReluGrad, true, None, None) => nd::relu_grad_inplace(out),
+        (Func::ReluGrad, false, Some(x), None) => nd::relu_grad_into(x, out),
+        (Func::LeakyReluGrad, true, None, None) => nd::leaky_relu_grad_inplace(out, alpha),
+        (Func::LeakyReluGrad, false, Some(x), None) => nd::leaky_relu_grad_into(x, out, alpha),
+        (Func::ReluBackward, true, Some(x), None) => nd::relu_backward_inplace(x, out),
+        (Func::ReluBackward, false, Some(x), Some(dy)) => nd::relu_backward_into(x, dy, out),
+        (Func::LeakyReluBackward, true, Some(x), None) => {
             nd::leaky_relu_backward_inplace(x, out, alpha)
         }
-        (Op::LeakyReluBackward, false, Some(x), Some(dy)) => {
+        (Func::LeakyReluBackward, false, Some(x), Some(dy)) => {
             nd::leaky_relu_backward_into(x, dy, out, alpha)
         }
-        (Op::ReluBackwardFromOutput, true, Some(y), None) => {
+        (Func::ReluBackwardFromOutput, true, Some(y), None) => {
             nd::relu_backward_from_output_inplace(y, out)
         }
-        (Op::ReluBackwardFromOutput, false, Some(y), Some(dy)) => {
+        (Func::ReluBackwardFromOutput, false, Some(y), Some(dy)) => {
             nd::relu_backward_from_output_into(y, dy, out)
         }
         _ => unreachable!("the inputs match the op"),
@@ -484,7 +484,7 @@ fn relu<'py>(
     x: &Bound<'py, PyAny>,
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Op::Relu, &[x], None, out)
+    call(py, Func::Relu, &[x], None, out)
 }
 
 /// Leaky ReLU: `x` where `x > 0`, else `alpha * x` (one multiply in the
@@ -499,7 +499,7 @@ fn leaky_relu<'py>(
     alpha: f64,
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Op::LeakyRelu, &[x], Some(alpha), out)
+    call(py, Func::LeakyRelu, &[x], Some(alpha), out)
 }
 
 /// ReLU's derivative: 1 where `x >= 0` (both zeros), 0 where `x < 0`, NaN
@@ -513,7 +513,7 @@ fn relu_grad<'py>(
     x: &Bound<'py, PyAny>,
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Op::ReluGrad, &[x], None, out)
+    call(py, Func::ReluGrad, &[x], None, out)
 }
 
 /// Leaky ReLU's derivative: 1 where `x >= 0`, `alpha` where `x < 0`, NaN
@@ -528,7 +528,7 @@ fn leaky_relu_grad<'py>(
     alpha: f64,
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Op::LeakyReluGrad, &[x], Some(alpha), out)
+    call(py, Func::LeakyReluGrad, &[x], Some(alpha), out)
 }
 
 /// ReLU's backward pass from the forward input `x`: `dy` where `x >= 0`,
@@ -543,7 +543,7 @@ fn relu_backward<'py>(
     dy: &Bound<'py, PyAny>,
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Op::ReluBackward, &[x, dy], None, out)
+    call(py, Func::ReluBackward, &[x, dy], None, out)
 }
 
 /// Leaky ReLU's backward pass from the forward input `x`: `dy` where
@@ -559,7 +559,7 @@ fn leaky_relu_backward<'py>(
     alpha: f64,
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Op::LeakyReluBackward, &[x, dy], Some(alpha), out)
+    call(py, Func::LeakyReluBackward, &[x, dy], Some(alpha), out)
 }
 
 /// ReLU's backward pass from the forward output `y = relu(x)`: `dy` where
@@ -575,7 +575,7 @@ fn relu_backward_from_output<'py>(
     dy: &Bound<'py, PyAny>,
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Op::ReluBackwardFromOutput, &[y, dy], None, out)
+    call(py, Func::ReluBackwardFromOutput, &[y, dy], None, out)
 }
 
 /// SIMD ReLU, Leaky ReLU and their gradients over numpy arrays of

@@ -66,7 +66,7 @@ impl<T: Format> Vector for Half16<T> {
         Self::new(i16x16::splat(neg_inf::<T>() + 1).simd_gt(self.0))
     }
     #[inline(always)]
-    fn leaky_scaled(self) -> Self {
+    fn le_zero(self) -> Self {
         // Below `1` as `i16`: `+0.0` and every pattern with the sign set
         // (negative NaNs too, which `alpha` keeps NaN).
         Self::new(i16x16::splat(1).simd_gt(self.0))

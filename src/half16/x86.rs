@@ -196,7 +196,7 @@ impl<T: X86Format> Vector for H16x16<T> {
         Self::new(unsafe { _mm256_cmpgt_epi16(Self::set(neg_inf::<T>() + 1), self.0) })
     }
     #[inline(always)]
-    fn leaky_scaled(self) -> Self {
+    fn le_zero(self) -> Self {
         // Below `1` as `i16`: `+0.0` and every pattern with the sign set
         // (negative NaNs too, which `alpha` keeps NaN).
         // SAFETY: AVX2 is present (see the note on this impl).

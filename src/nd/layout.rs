@@ -16,7 +16,7 @@ use crate::{Element, Kernels};
 /// An op as the walk calls it: on slices with a given [`Kernels`], and on
 /// single elements (`elem(inputs, old output)`), for lanes that are not
 /// contiguous.
-pub(crate) struct Op<S, E> {
+pub(crate) struct LaneOp<S, E> {
     pub(crate) slices: S,
     pub(crate) elem: E,
 }
@@ -26,7 +26,7 @@ pub(crate) struct Op<S, E> {
 pub(crate) fn walk<A, D, S, E, const N: usize>(
     mut ins: [ArrayView<'_, A, D>; N],
     mut out: ArrayViewMut<'_, A, D>,
-    op: Op<S, E>,
+    op: LaneOp<S, E>,
 ) where
     A: Element,
     D: Dimension,
@@ -51,7 +51,7 @@ pub(crate) fn walk<A, D, S, E, const N: usize>(
     #[cfg(feature = "rayon")]
     if rayon::current_thread_index().is_none() {
         if let Some(wake) = crate::parallel::outside_wake(dst_bytes, read) {
-            return shared_walk::run(ins, out, axis, kernels, op, wake);
+            return shared_walk::share(ins, out, axis, kernels, op, wake);
         }
         return lanes(ins, out, Axis(axis), kernels, &op);
     }
@@ -192,7 +192,7 @@ fn lanes<A, D, S, E, const N: usize>(
     mut out: ArrayViewMut<'_, A, D>,
     axis: Axis,
     kernels: Kernels,
-    op: &Op<S, E>,
+    op: &LaneOp<S, E>,
 ) where
     A: Element,
     D: Dimension,
@@ -216,7 +216,7 @@ fn lane<A, S, E, const N: usize>(
     ins: [ArrayView1<'_, A>; N],
     mut out: ArrayViewMut1<'_, A>,
     kernels: Kernels,
-    op: &Op<S, E>,
+    op: &LaneOp<S, E>,
 ) where
     A: Element,
     S: Fn(Kernels, [&[A]; N], &mut [A]),
@@ -256,7 +256,7 @@ mod shared_walk {
 
     use ndarray::{ArrayView, ArrayViewMut, Dimension};
 
-    use super::Op;
+    use super::LaneOp;
     use crate::parallel::{SHARED_UNIT_BYTES, Wake, Work};
     use crate::{Element, Kernels};
 
@@ -276,7 +276,7 @@ mod shared_walk {
         contiguous: bool,
         len: usize,
         kernels: Kernels,
-        op: Op<S, E>,
+        op: LaneOp<S, E>,
     }
 
     // SAFETY: `Lanes` stands for shared borrows of the inputs and a
@@ -361,12 +361,12 @@ mod shared_walk {
     }
 
     /// Runs the lanes along `axis` shared with pool workers.
-    pub(super) fn run<A, D, S, E, const N: usize>(
+    pub(super) fn share<A, D, S, E, const N: usize>(
         ins: [ArrayView<'_, A, D>; N],
         mut out: ArrayViewMut<'_, A, D>,
         axis: usize,
         kernels: Kernels,
-        op: Op<S, E>,
+        op: LaneOp<S, E>,
         wake: Wake,
     ) where
         A: Element,

@@ -63,7 +63,7 @@ use ndarray::{ArrayRef, Dimension};
 use crate::check::check_alpha;
 use crate::{Element, Kernels, scalar};
 
-use layout::{Op, all_some};
+use layout::{LaneOp, all_some};
 
 /// Runs one op over `ins` (read) and `out` (written): the whole memory in
 /// one call of the root slice function when the layouts allow, else the
@@ -103,7 +103,11 @@ fn drive<A, D, S, E, const N: usize>(
     {
         return slices(Kernels::auto(), src, dst);
     }
-    layout::walk(ins.map(|a| a.view()), out.view_mut(), Op { slices, elem });
+    layout::walk(
+        ins.map(|a| a.view()),
+        out.view_mut(),
+        LaneOp { slices, elem },
+    );
 }
 
 /// Whether the strides agree on every axis that has more than one element

@@ -11,7 +11,7 @@ use crate::slices::Io;
 /// falls on a multiple of `align` elements, and every piece has at least
 /// `(io.len() / align / pieces) * align` elements: the last piece takes
 /// the elements past the last whole `align`.
-pub(super) fn run<T: Element, O: Op<T>>(
+pub(super) fn halve<T: Element, O: Op<T>>(
     level: Level,
     op: O,
     io: Io<'_, T>,
@@ -19,20 +19,20 @@ pub(super) fn run<T: Element, O: Op<T>>(
     align: usize,
 ) {
     if pieces <= 1 {
-        return io.run(level, op);
+        return io.serial(level, op);
     }
     let (mid, lo_pieces) = cut(io.len(), pieces, align);
     let (lo, hi) = io.split_at(mid);
     rayon::join(
-        || run(level, op, lo, lo_pieces, align),
-        || run(level, op, hi, pieces - lo_pieces, align),
+        || halve(level, op, lo, lo_pieces, align),
+        || halve(level, op, hi, pieces - lo_pieces, align),
     );
 }
 
 /// Where to cut `len` elements bound for `pieces` pieces: after the first
 /// `pieces / 2` pieces' share of the whole `align`-element units. Returns
 /// the cut and the number of pieces before it. Each side keeps at least its
-/// pieces' share of units, rounded down, so the guarantee of [`run`] holds
+/// pieces' share of units, rounded down, so the guarantee of [`halve`] holds
 /// at every level of the recursion.
 fn cut(len: usize, pieces: usize, align: usize) -> (usize, usize) {
     let units = len / align;
@@ -45,7 +45,7 @@ fn cut(len: usize, pieces: usize, align: usize) -> (usize, usize) {
 mod tests {
     use super::cut;
 
-    /// The pieces `run` would make.
+    /// The pieces `halve` would make.
     fn pieces(len: usize, pieces: usize, align: usize, out: &mut Vec<usize>) {
         if pieces <= 1 {
             return out.push(len);

@@ -66,9 +66,10 @@ const SPLIT_ALIGN_BYTES: usize = 64;
 /// lingers or the calls come back to back (see [`COLD_MIN_READ_BYTES`]
 /// for the rest). The 16-bit formats follow the same bytes, though their
 /// multiplying ops cost more per byte: the gain below it would be too
-/// small to set them apart (`docs/TUNING.md`).
+/// small to set them apart (`docs/TUNING.md`). Under Miri it is 4 KiB, so
+/// that calls small enough to interpret are shared too.
 #[cfg(feature = "rayon")]
-const WARM_MIN_DST_BYTES: usize = 192 * 1024;
+const WARM_MIN_DST_BYTES: usize = if cfg!(miri) { 4 * 1024 } else { 192 * 1024 };
 
 // A pool worker's calls below `WARM_MIN_DST_BYTES` of destination read
 // less than `PARALLEL_THRESHOLD_BYTES` even with two slices.
@@ -81,8 +82,13 @@ const _: () = assert!(2 * WARM_MIN_DST_BYTES <= PARALLEL_THRESHOLD_BYTES);
 /// tens of microseconds late; from about this size on, the serial pass
 /// takes long enough for the helper's share to pay for that, for the
 /// cheapest op as for the converting 16-bit ones (`docs/TUNING.md`).
+/// Under Miri it is 8 KiB, for the reason `WARM_MIN_DST_BYTES` gives.
 #[cfg(feature = "rayon")]
-const COLD_MIN_READ_BYTES: usize = 4 * 1024 * 1024;
+const COLD_MIN_READ_BYTES: usize = if cfg!(miri) {
+    8 * 1024
+} else {
+    4 * 1024 * 1024
+};
 
 /// How a call from outside the pool is split.
 #[cfg(feature = "rayon")]
@@ -92,34 +98,40 @@ fn from_outside<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, wake: 
     let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
     let unit = (SHARED_UNIT_BYTES / per_elem).next_multiple_of(align);
     if threads <= 1 || io.len() <= unit {
-        return io.run(level, op);
+        return io.serial(level, op);
     }
     // SAFETY: the slices outlive their borrow only inside the shared call,
     // which runs `Io::chunk`s of it alone and returns after every one of
-    // them has run (see `shared::run`).
+    // them has run (see `shared::share`).
     let io = unsafe { io.chunk(0, io.len()) };
-    shared::run(shared::Slices { io, level, op }, unit, align, threads, wake);
+    shared::share(
+        shared::SliceWork { io, level, op },
+        unit,
+        align,
+        threads,
+        wake,
+    );
 }
 
 #[cfg(feature = "rayon")]
-pub(crate) fn run<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+pub(crate) fn split<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
     if rayon::current_thread_index().is_none() {
         return from_outside(level, op, io, shared::Wake::Spawn);
     }
     let threads = rayon::current_num_threads();
     let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
-    // A multiple of `align`, so that no piece is shorter (see `join::run`).
+    // A multiple of `align`, so that no piece is shorter (see `join::halve`).
     let min_piece = MIN_PIECE_BYTES / io.bytes_read_per_elem();
     let pieces = (io.len() / min_piece).min(threads * PIECES_PER_THREAD);
     if threads <= 1 {
-        return io.run(level, op);
+        return io.serial(level, op);
     }
-    join::run(level, op, io, pieces, align);
+    join::halve(level, op, io, pieces, align);
 }
 
 /// How a call from outside the pool that writes `dst_bytes` and reads
 /// `read_bytes` is shared, by the root functions' rules (see
-/// [`run_auto`]): `None` to run it serially.
+/// [`auto`]): `None` to run it serially.
 #[cfg(all(feature = "rayon", feature = "ndarray"))]
 pub(crate) fn outside_wake(dst_bytes: usize, read_bytes: usize) -> Option<Wake> {
     if dst_bytes < WARM_MIN_DST_BYTES || rayon::current_num_threads() <= 1 {
@@ -136,23 +148,23 @@ pub(crate) fn outside_wake(dst_bytes: usize, read_bytes: usize) -> Option<Wake> 
 /// units of `unit` parts (a multiple of `align`).
 #[cfg(all(feature = "rayon", feature = "ndarray"))]
 pub(crate) fn share_from_outside<W: Work>(work: W, unit: usize, align: usize, wake: Wake) {
-    shared::run(work, unit, align, rayon::current_num_threads(), wake);
+    shared::share(work, unit, align, rayon::current_num_threads(), wake);
     linger::ended();
 }
 
 #[cfg(feature = "rayon")]
-pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+pub(crate) fn auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
     // Below this every caller runs serially (see the assertion below), so
     // the smallest calls pay one comparison.
     if io.len() * core::mem::size_of::<T>() < WARM_MIN_DST_BYTES {
-        return io.run(level, op);
+        return io.serial(level, op);
     }
     let read = io.len() * io.bytes_read_per_elem();
     if rayon::current_thread_index().is_some() {
         if read < PARALLEL_THRESHOLD_BYTES {
-            return io.run(level, op);
+            return io.serial(level, op);
         }
-        return run(level, op, io);
+        return split(level, op, io);
     }
     let back_to_back = linger::recent();
     let wake = if read >= COLD_MIN_READ_BYTES || back_to_back {
@@ -165,11 +177,11 @@ pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>)
 }
 
 #[cfg(not(feature = "rayon"))]
-pub(crate) fn run<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
-    io.run(level, op)
+pub(crate) fn split<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+    io.serial(level, op)
 }
 
 #[cfg(not(feature = "rayon"))]
-pub(crate) fn run_auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
-    io.run(level, op)
+pub(crate) fn auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+    io.serial(level, op)
 }

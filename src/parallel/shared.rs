@@ -103,12 +103,12 @@ pub(crate) trait Work: Send + Sync + 'static {
     /// # Safety
     /// `start + len <= self.len()`; no two calls whose ranges overlap run at
     /// once; the data the work stands for is still borrowed by the caller
-    /// of [`run`] (which returns only after every claimed range has run).
+    /// of [`share`] (which returns only after every claimed range has run).
     unsafe fn run_range(&self, start: usize, len: usize);
 }
 
 /// The slices of one call of the root functions as shared work.
-pub(super) struct Slices<T: 'static, O> {
+pub(super) struct SliceWork<T: 'static, O> {
     pub(super) io: Io<'static, T>,
     pub(super) level: Level,
     pub(super) op: O,
@@ -118,9 +118,9 @@ pub(super) struct Slices<T: 'static, O> {
 // between threads, it is only accessed through `Io::chunk` on ranges that
 // `run_range`'s contract keeps disjoint, so no two threads touch the same
 // element.
-unsafe impl<T: Send + Sync + 'static, O: Sync> Sync for Slices<T, O> {}
+unsafe impl<T: Send + Sync + 'static, O: Sync> Sync for SliceWork<T, O> {}
 
-impl<T: Element, O: Op<T>> Work for Slices<T, O> {
+impl<T: Element, O: Op<T>> Work for SliceWork<T, O> {
     fn len(&self) -> usize {
         self.io.len()
     }
@@ -128,7 +128,7 @@ impl<T: Element, O: Op<T>> Work for Slices<T, O> {
     unsafe fn run_range(&self, start: usize, len: usize) {
         // SAFETY: in bounds, disjoint from other threads' ranges and still
         // borrowed (the contract of `run_range`).
-        unsafe { self.io.chunk(start, len) }.run(self.level, self.op);
+        unsafe { self.io.chunk(start, len) }.serial(self.level, self.op);
     }
 }
 
@@ -282,7 +282,7 @@ static QUEUED: AtomicUsize = AtomicUsize::new(0);
 /// part panics on a helper (which reports it to the pool's panic handler,
 /// or aborts the process when the pool has none), the caller panics once
 /// its own part is done.
-pub(super) fn run<W: Work>(work: W, unit: usize, align: usize, threads: usize, wake: Wake) {
+pub(super) fn share<W: Work>(work: W, unit: usize, align: usize, threads: usize, wake: Wake) {
     let len = work.len();
     if wake == Wake::LingeringOnly && linger::waiting_now() == 0 {
         // SAFETY: the whole range, on this thread alone, while the caller
@@ -345,7 +345,7 @@ mod tests {
     //! helper's. These run natively and under Miri, which reports any
     //! access to the buffer after it is freed.
 
-    use super::{Wake, Work, run};
+    use super::{Wake, Work, share};
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
     use std::sync::{Arc, Mutex, Once};
     use std::thread::{self, ThreadId};
@@ -458,7 +458,7 @@ mod tests {
             state: Arc::clone(state),
             caller_panics,
         };
-        run(work, 4, 1, 2, Wake::Spawn);
+        share(work, 4, 1, 2, Wake::Spawn);
     }
 
     fn state() -> Arc<State> {
@@ -530,7 +530,7 @@ mod tests {
         // The driver still works, helpers included.
         let mut buf: Vec<u64> = vec![0; 64];
         for _ in 0..3 {
-            run(Counting(buf.as_mut_ptr(), buf.len()), 4, 1, 2, Wake::Spawn);
+            share(Counting(buf.as_mut_ptr(), buf.len()), 4, 1, 2, Wake::Spawn);
         }
         assert!(buf.iter().all(|&v| v == 3));
     }
@@ -544,7 +544,7 @@ mod tests {
         impl Drop for CallsOnDrop {
             fn drop(&mut self) {
                 for _ in 0..3 {
-                    run(
+                    share(
                         Counting(self.0.as_mut_ptr(), self.0.len()),
                         4,
                         1,
