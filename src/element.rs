@@ -78,11 +78,6 @@ impl Element for half::bf16 {}
 /// ```
 /// use relu_kernels::default_alpha;
 /// assert_eq!(default_alpha::<f64>(), 0.01);
-/// # #[cfg(feature = "half")]
-/// assert_eq!(
-///     default_alpha::<relu_kernels::half::f16>(),
-///     relu_kernels::half::f16::from_bits(0x211f)
-/// );
 ///
 /// // In generic code:
 /// fn forward<T: relu_kernels::Element>(buf: &mut [T]) {

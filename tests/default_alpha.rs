@@ -1,5 +1,6 @@
 //! `default_alpha::<T>()` is 0.01 rounded to nearest in every element type,
-//! and the `f32`/`f64` constants agree with it.
+//! and the `f32`/`f64` constants agree with it. (Its doctest shows the use;
+//! these prove the values.)
 
 use relu_kernels::{DEFAULT_ALPHA, DEFAULT_ALPHA_F64, default_alpha};
 

@@ -71,28 +71,6 @@ fn non_finite_alpha<T: TestFloat>() {
     }
 }
 
-#[test]
-fn non_finite_alpha_panics_and_writes_nothing_f32() {
-    non_finite_alpha::<f32>();
-}
-
-#[test]
-fn non_finite_alpha_panics_and_writes_nothing_f64() {
-    non_finite_alpha::<f64>();
-}
-
-#[cfg(feature = "half")]
-#[test]
-fn non_finite_alpha_panics_and_writes_nothing_f16() {
-    non_finite_alpha::<half::f16>();
-}
-
-#[cfg(feature = "half")]
-#[test]
-fn non_finite_alpha_panics_and_writes_nothing_bf16() {
-    non_finite_alpha::<half::bf16>();
-}
-
 fn length_mismatch<T: TestFloat>() {
     let mut rng = Lcg(5);
     let big = if cfg!(miri) { 1 << 11 } else { 1 << 18 };
@@ -116,21 +94,7 @@ fn length_mismatch<T: TestFloat>() {
     }
 }
 
-#[test]
-fn length_mismatch_panics_and_writes_nothing_f32() {
-    length_mismatch::<f32>();
-}
-
-#[test]
-fn length_mismatch_panics_and_writes_nothing_f64() {
-    length_mismatch::<f64>();
-}
-
-#[cfg(feature = "half")]
-#[test]
-fn length_mismatch_panics_and_writes_nothing_f16() {
-    length_mismatch::<half::f16>();
-}
+test_each_type!(non_finite_alpha, length_mismatch);
 
 /// The backward passes into a third slice check `dy` too.
 #[test]

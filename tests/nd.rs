@@ -279,27 +279,7 @@ fn every_layout<T: TestFloat>() {
     }
 }
 
-#[test]
-fn every_layout_f32() {
-    every_layout::<f32>();
-}
-
-#[test]
-fn every_layout_f64() {
-    every_layout::<f64>();
-}
-
-#[cfg(feature = "half")]
-#[test]
-fn every_layout_f16() {
-    every_layout::<half::f16>();
-}
-
-#[cfg(feature = "half")]
-#[test]
-fn every_layout_bf16() {
-    every_layout::<half::bf16>();
-}
+test_each_type!(every_layout, bad_calls);
 
 /// Arrays of static dimension (`Array2`, views of it) and their transposes
 /// are passed as callers write them.
@@ -427,17 +407,6 @@ fn bad_calls<T: TestFloat>() {
             });
         }
     }
-}
-
-#[test]
-fn bad_calls_panic_and_write_nothing_f32() {
-    bad_calls::<f32>();
-}
-
-#[cfg(feature = "half")]
-#[test]
-fn bad_calls_panic_and_write_nothing_f16() {
-    bad_calls::<half::f16>();
 }
 
 /// A buffer of `rows` x `cols` specials and ordinary values.

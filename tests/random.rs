@@ -24,7 +24,14 @@ fn random_buffer<T: TestFloat>(rng: &mut StdRng, len: usize) -> Vec<T> {
         .collect()
 }
 
-fn random_buffers<T: TestFloat>(seed: u64) {
+fn random_buffers<T: TestFloat>() {
+    // A seed of each type's own.
+    let seed = match T::NAME {
+        "f32" => 0x5eed_0001,
+        "f64" => 0x5eed_0002,
+        "f16" => 0x5eed_0003,
+        _ => 0x5eed_0004,
+    };
     let mut rng = StdRng::seed_from_u64(seed);
     let paths = paths();
     // The last length makes the destination larger than 16 MiB, where the
@@ -50,24 +57,4 @@ fn random_buffers<T: TestFloat>(seed: u64) {
     }
 }
 
-#[test]
-fn random_buffers_f32() {
-    random_buffers::<f32>(0x5eed_0001);
-}
-
-#[test]
-fn random_buffers_f64() {
-    random_buffers::<f64>(0x5eed_0002);
-}
-
-#[cfg(feature = "half")]
-#[test]
-fn random_buffers_f16() {
-    random_buffers::<half::f16>(0x5eed_0003);
-}
-
-#[cfg(feature = "half")]
-#[test]
-fn random_buffers_bf16() {
-    random_buffers::<half::bf16>(0x5eed_0004);
-}
+test_each_type!(random_buffers);

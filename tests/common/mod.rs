@@ -455,3 +455,29 @@ impl<T: TestFloat> Aligned<T> {
         &mut self.buf[self.base + offset..self.base + offset + len]
     }
 }
+
+/// One `#[test]` per element type for each generic test listed (each a
+/// `fn name<T: TestFloat>()` of the file that invokes this): modules `f32`,
+/// `f64` and, with the `half` feature, `f16` and `bf16`, each holding a
+/// test of every name (`f32::name`, ...).
+#[allow(unused_macros)]
+macro_rules! test_each_type {
+    ($($test:ident),+ $(,)?) => {
+        mod f32 {
+            $(#[test] fn $test() { super::$test::<f32>() })+
+        }
+        mod f64 {
+            $(#[test] fn $test() { super::$test::<f64>() })+
+        }
+        #[cfg(feature = "half")]
+        mod f16 {
+            $(#[test] fn $test() { super::$test::<half::f16>() })+
+        }
+        #[cfg(feature = "half")]
+        mod bf16 {
+            $(#[test] fn $test() { super::$test::<half::bf16>() })+
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use test_each_type;
