@@ -174,7 +174,8 @@ impl<T: Element> Op<T> for LeakyReluGrad<T> {
         // alpha where x < 0 is 1 with the bits of `1 ^ alpha` flipped; NaN
         // is not below 0 and stays NaN. An and and an xor rather than a
         // variable blend, which is three micro-ops on recent Intel cores.
-        let flip = V::splat(T::ONE).xor(V::splat(self.0));
+        // SAFETY: `x` exists, so the CPU supports `V`'s level (see `Vector`).
+        let flip = unsafe { V::splat(T::ONE).xor(V::splat(self.0)) };
         x.one_or_nan().xor(x.lt_zero().and(flip))
     }
 }
@@ -245,7 +246,8 @@ impl<T: Element> Op<T> for Touch<T> {
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, _: V) -> V {
-        x.xor(V::splat(self.0))
+        // SAFETY: `x` exists, so the CPU supports `V`'s level (see `Vector`).
+        x.xor(unsafe { V::splat(self.0) })
     }
 }
 
@@ -263,6 +265,7 @@ impl<T: Element> Op<T> for TouchPair<T> {
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, y: V) -> V {
-        y.xor(x.and(V::splat(self.0)))
+        // SAFETY: `x` exists, so the CPU supports `V`'s level (see `Vector`).
+        y.xor(x.and(unsafe { V::splat(self.0) }))
     }
 }

@@ -67,7 +67,8 @@ pub(crate) unsafe fn run_avx2<T: Element, O: Op<T>, const STREAM: bool>(
     p: Ptrs<T>,
     len: usize,
 ) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: AVX2 and F16C are the AVX2 vector types' level (caller
+    // contract); the pointers are forwarded.
     unsafe { run_vector::<T::Avx2, O, STREAM>(op, p, len) }
 }
 
@@ -83,8 +84,8 @@ const UNROLL: usize = 4;
 /// uses non-temporal stores.
 ///
 /// # Safety
-/// `x` and `y` must be readable and `dst` writable for `len` elements
-/// (see [`Ptrs`]).
+/// The CPU must support the level of `V`, and `x` and `y` must be readable
+/// and `dst` writable for `len` elements (see [`Ptrs`]).
 #[inline(always)]
 pub(crate) unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
     op: O,
@@ -109,7 +110,8 @@ pub(crate) unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
     }
     // SAFETY: `i <= len`.
     let aligned = unsafe { p.dst.add(i) as usize }.is_multiple_of(32);
-    let alpha = V::alpha(op.alpha());
+    // SAFETY: the CPU supports `V`'s level (caller contract).
+    let alpha = unsafe { V::alpha(op.alpha()) };
     if STREAM && aligned {
         // SAFETY: forwarded contract; `dst + i` is 32-byte aligned and the
         // loop advances by whole vectors, so every streaming store is too.
@@ -120,7 +122,7 @@ pub(crate) unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
         i = unsafe { main_loop(op, alpha, p, i, len, |v: V, d| v.store(d)) };
     }
     while i + lanes <= len {
-        // SAFETY: `i + lanes <= len`.
+        // SAFETY: `i + lanes <= len`; the CPU supports `V`'s level.
         unsafe {
             let q = p.add(i);
             op.vector(alpha, V::load(q.x), V::load(q.y)).store(q.dst);

@@ -195,7 +195,9 @@ impl<'a, T: Element> Io<'a, T> {
             }
             // Without x86_64, `Avx2` is never supported and never reaches here.
             _ => {
-                // SAFETY: the pointers cover `len` elements.
+                // SAFETY: every CPU supports the portable level (it is
+                // compiled for the build's target); the pointers cover
+                // `len` elements.
                 unsafe { run_vector::<T::Portable, O, false>(op, self.ptrs, self.len) }
             }
         }

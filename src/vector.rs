@@ -14,6 +14,15 @@ use wide::{f32x8, f64x4};
 
 /// A 256-bit vector of floats. Masks are vectors whose lanes are all ones
 /// (true) or all zeros (false).
+///
+/// # Safety of the methods
+/// A vector type may be made of instructions that not every CPU has (the
+/// AVX2 types are). Its values come only from [`Vector::splat`],
+/// [`Vector::load`] and, for the prepared `alpha`, [`Vector::alpha`]: those
+/// are `unsafe`, and their callers promise that the CPU supports the type's
+/// level. Every other method takes a value (or an `alpha` made by
+/// `Vector::alpha`), whose existence carries that promise, so those are
+/// safe to call.
 pub trait Vector: Copy {
     /// The lane type.
     type Elem: Copy;
@@ -23,13 +32,20 @@ pub trait Vector: Copy {
     type Alpha: Copy;
 
     /// Every lane set to `x`.
-    fn splat(x: Self::Elem) -> Self;
+    ///
+    /// # Safety
+    /// The CPU must support the level of this vector type.
+    unsafe fn splat(x: Self::Elem) -> Self;
     /// `alpha` prepared for [`Vector::scale_where`].
-    fn alpha(alpha: Self::Elem) -> Self::Alpha;
+    ///
+    /// # Safety
+    /// The CPU must support the level of this vector type.
+    unsafe fn alpha(alpha: Self::Elem) -> Self::Alpha;
     /// Loads `LANES` elements from `p`.
     ///
     /// # Safety
-    /// `p` must be valid for reading `LANES` elements; no alignment needed.
+    /// The CPU must support the level of this vector type, and `p` must be
+    /// valid for reading `LANES` elements; no alignment needed.
     unsafe fn load(p: *const Self::Elem) -> Self;
     /// Stores `LANES` elements to `p`.
     ///
@@ -114,11 +130,11 @@ macro_rules! impl_wide {
             type Alpha = $v;
 
             #[inline(always)]
-            fn splat(x: $t) -> Self {
+            unsafe fn splat(x: $t) -> Self {
                 <$v>::splat(x)
             }
             #[inline(always)]
-            fn alpha(alpha: $t) -> Self {
+            unsafe fn alpha(alpha: $t) -> Self {
                 <$v>::splat(alpha)
             }
             #[inline(always)]

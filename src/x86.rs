@@ -4,8 +4,9 @@
 //! x86_64 build its vectors are pairs of SSE registers even on an AVX2 CPU.
 //! These types use the AVX intrinsics directly; the kernels instantiated with
 //! them are `#[target_feature(enable = "avx2")]` functions (see
-//! `serial_loop::run_avx2`) that the dispatcher calls only after it has detected
-//! AVX2, so the intrinsics always run on a CPU that has them.
+//! `serial_loop::run_avx2`). A value of these types is made only by
+//! `Vector`'s unsafe constructors, whose callers promise AVX2, so every
+//! method that takes a value may use AVX instructions (see `Vector`).
 //!
 //! Every method is `#[inline(always)]` so that it is compiled inside the
 //! AVX2-enabled kernel, where the intrinsics inline to single instructions.
@@ -32,28 +33,30 @@ macro_rules! impl_avx {
         mul: $mul:ident, max: $max:ident, min: $min:ident, blendv: $blendv:ident
     ) => {
         // SAFETY (for every `unsafe` block in this impl): the intrinsics need
-        // AVX, which every AVX2 CPU has. Values of this type only exist inside
-        // kernels that the dispatcher enters after detecting AVX2 (the type is
-        // private to the crate and built only by `serial_loop::run_avx2`). Pointer
-        // arguments are covered by the caller contract of `load`/`store`.
+        // AVX, which every AVX2 CPU has. The constructors' callers promise
+        // AVX2 (their `# Safety`), and the other methods take a value, which
+        // only those constructors make. Pointer arguments are covered by the
+        // caller contract of `load`/`store`.
         impl Vector for $v {
             type Elem = $t;
             const LANES: usize = $lanes;
             type Alpha = Self;
 
             #[inline(always)]
-            fn splat(x: $t) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
+            unsafe fn splat(x: $t) -> Self {
+                // SAFETY: AVX is present (the caller's promise).
                 Self(unsafe { $set1(x) })
             }
             #[inline(always)]
-            fn alpha(alpha: $t) -> Self {
-                Self::splat(alpha)
+            unsafe fn alpha(alpha: $t) -> Self {
+                // SAFETY: forwarded contract.
+                unsafe { Self::splat(alpha) }
             }
             #[inline(always)]
             unsafe fn load(p: *const $t) -> Self {
-                // SAFETY: AVX is present; the caller guarantees `p` is
-                // readable for LANES elements, and `loadu` needs no alignment.
+                // SAFETY: AVX is present and `p` is readable for LANES
+                // elements (the caller's promise); `loadu` needs no
+                // alignment.
                 Self(unsafe { $loadu(p) })
             }
             #[inline(always)]

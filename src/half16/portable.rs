@@ -39,11 +39,11 @@ impl<T: Format> Vector for Half16<T> {
     type Alpha = f32x8;
 
     #[inline(always)]
-    fn splat(x: T) -> Self {
+    unsafe fn splat(x: T) -> Self {
         Self::new(i16x16::splat(x.bits() as i16))
     }
     #[inline(always)]
-    fn alpha(alpha: T) -> f32x8 {
+    unsafe fn alpha(alpha: T) -> f32x8 {
         f32x8::splat(alpha.to_f32())
     }
     #[inline(always)]

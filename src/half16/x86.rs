@@ -4,7 +4,9 @@
 //!
 //! As in `crate::x86`, every method is `#[inline(always)]` so that it is
 //! compiled inside the AVX2 kernel (`serial_loop::run_avx2`, which enables AVX2
-//! and F16C), and values of these types exist only there.
+//! and F16C), and a value of these types is made only by `Vector`'s unsafe
+//! constructors, whose callers promise AVX2 and F16C: a method that takes
+//! a value may use them.
 
 use core::arch::x86_64::*;
 use core::marker::PhantomData;
@@ -118,16 +120,19 @@ impl<T: X86Format> H16x16<T> {
     }
 
     /// An `i16` in every lane.
+    ///
+    /// # Safety
+    /// The CPU must have AVX.
     #[inline(always)]
-    fn set(x: i16) -> __m256i {
-        // SAFETY: AVX is present (see the note at the top).
+    unsafe fn set(x: i16) -> __m256i {
+        // SAFETY: the caller's promise.
         unsafe { _mm256_set1_epi16(x) }
     }
 
     /// True where the pattern is a NaN: magnitude bits above infinity's.
     #[inline(always)]
     fn is_nan(self) -> __m256i {
-        // SAFETY: AVX2 is present (see the note at the top).
+        // SAFETY: AVX2 is present (`self` exists; see the note at the top).
         unsafe {
             let magnitude = _mm256_and_si256(self.0, Self::set(0x7fff));
             _mm256_cmpgt_epi16(magnitude, Self::set(T::INF as i16))
@@ -136,21 +141,23 @@ impl<T: X86Format> H16x16<T> {
 }
 
 // SAFETY (for every `unsafe` block in this impl): the intrinsics need AVX2
-// (and F16C for `scale`), which the kernel that inlines these methods
-// enables and the dispatcher checks before entering it. Pointer arguments
-// are covered by the caller contract of `load`/`store`.
+// (and F16C for `scale`). The constructors' callers promise both (their
+// `# Safety`), and the other methods take a value, which only those
+// constructors make. Pointer arguments are covered by the caller contract
+// of `load`/`store`.
 impl<T: X86Format> Vector for H16x16<T> {
     type Elem = T;
     const LANES: usize = 16;
     type Alpha = __m256;
 
     #[inline(always)]
-    fn splat(x: T) -> Self {
-        Self::new(Self::set(x.bits() as i16))
+    unsafe fn splat(x: T) -> Self {
+        // SAFETY: AVX is present (the caller's promise).
+        Self::new(unsafe { Self::set(x.bits() as i16) })
     }
     #[inline(always)]
-    fn alpha(alpha: T) -> __m256 {
-        // SAFETY: AVX is present (see the note on this impl).
+    unsafe fn alpha(alpha: T) -> __m256 {
+        // SAFETY: AVX is present (the caller's promise).
         unsafe { _mm256_set1_ps(alpha.to_f32()) }
     }
     #[inline(always)]
