@@ -42,20 +42,21 @@ pub(crate) fn walk<A, D, S, E, const N: usize>(
         None => fastest_axis(&out),
     };
     // The inputs and the output, which a plain store reads too.
-    let dst_bytes = out.len().saturating_mul(core::mem::size_of::<A>());
-    let read = dst_bytes.saturating_mul(N + 1);
+    let read_per_elem = core::mem::size_of::<A>() * (N + 1);
     // From outside the pool the lanes are shared the way the root
     // functions share a slice: the caller starts at once and never waits
     // for a worker to start, helpers that linger from the previous call
     // join in.
     #[cfg(feature = "rayon")]
     if rayon::current_thread_index().is_none() {
+        let dst_bytes = out.len().saturating_mul(core::mem::size_of::<A>());
+        let read = out.len().saturating_mul(read_per_elem);
         if let Some(wake) = crate::parallel::outside_wake(dst_bytes, read) {
             return shared_walk::share(ins, out, axis, kernels, op, wake);
         }
         return lanes(ins, out, Axis(axis), kernels, &op);
     }
-    let pieces = pieces(read);
+    let pieces = pieces(out.len(), read_per_elem);
     split(ins, out, axis, pieces, &|ins, out| {
         lanes(ins, out, Axis(axis), kernels, &op)
     });
@@ -129,19 +130,15 @@ fn fastest_axis<A, D: Dimension>(out: &ArrayViewMut<'_, A, D>) -> usize {
 }
 
 /// Into how many pieces a call from a pool worker is cut, with
-/// `rayon::join`: from the root functions' threshold there.
+/// `rayon::join`: the root functions' rule for a slice of `len` elements
+/// reading `read_per_elem` bytes each.
 #[cfg(feature = "rayon")]
-fn pieces(read: usize) -> usize {
-    use crate::parallel::{MIN_PIECE_BYTES, PARALLEL_THRESHOLD_BYTES, PIECES_PER_THREAD};
-    let threads = rayon::current_num_threads();
-    if threads <= 1 || read < PARALLEL_THRESHOLD_BYTES {
-        return 1;
-    }
-    (read / MIN_PIECE_BYTES).clamp(2, threads * PIECES_PER_THREAD)
+fn pieces(len: usize, read_per_elem: usize) -> usize {
+    crate::parallel::pool_pieces(len, read_per_elem, true)
 }
 
 #[cfg(not(feature = "rayon"))]
-fn pieces(_read: usize) -> usize {
+fn pieces(_len: usize, _read_per_elem: usize) -> usize {
     1
 }
 
@@ -257,7 +254,7 @@ mod shared_walk {
     use ndarray::{ArrayView, ArrayViewMut, Dimension};
 
     use super::LaneOp;
-    use crate::parallel::{SHARED_UNIT_BYTES, Wake, Work};
+    use crate::parallel::{Wake, Work, shared_unit};
     use crate::{Element, Kernels};
 
     /// The arrays as addresses and steps, so that the work outlives the
@@ -391,7 +388,7 @@ mod shared_walk {
         );
         let contiguous = along.1 == 1 && along.0.iter().all(|&s| s == 1);
         let size = core::mem::size_of::<A>();
-        let unit = (SHARED_UNIT_BYTES / (size * (N + 1))).max(1);
+        let unit = shared_unit(size * (N + 1));
         // Units start on cache lines where lanes are contiguous.
         let align = if contiguous { 64 / size } else { 1 };
         let work = Lanes {

@@ -14,7 +14,9 @@ mod linger;
 #[cfg(feature = "rayon")]
 mod shared;
 
-#[cfg(all(feature = "rayon", feature = "ndarray"))]
+#[cfg(feature = "rayon")]
+use shared::SliceWork;
+#[cfg(feature = "rayon")]
 pub(crate) use shared::{Wake, Work};
 
 use crate::Element;
@@ -43,17 +45,17 @@ pub const PARALLEL_THRESHOLD_BYTES: usize = 512 * 1024;
 /// hand-offs than they gain (`docs/TUNING.md`). Under Miri it is 1 KiB, so
 /// that splitting runs on buffers small enough to interpret.
 #[cfg(feature = "rayon")]
-pub(crate) const MIN_PIECE_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
+const MIN_PIECE_BYTES: usize = if cfg!(miri) { 1024 } else { 256 * 1024 };
 
 /// Inside the pool, pieces per thread: more than one lets a thread that
 /// finishes early (the other core was busy with something else) steal the
 /// rest.
 #[cfg(feature = "rayon")]
-pub(crate) const PIECES_PER_THREAD: usize = 4;
+const PIECES_PER_THREAD: usize = 4;
 
 /// From outside the pool, the bytes read by one unit of work.
 #[cfg(feature = "rayon")]
-pub(crate) const SHARED_UNIT_BYTES: usize = if cfg!(miri) { 1024 } else { 16 * 1024 };
+const SHARED_UNIT_BYTES: usize = if cfg!(miri) { 1024 } else { 16 * 1024 };
 
 /// Cuts fall on multiples of this many bytes, so pieces start on cache
 /// lines.
@@ -90,49 +92,12 @@ const COLD_MIN_READ_BYTES: usize = if cfg!(miri) {
     4 * 1024 * 1024
 };
 
-/// How a call from outside the pool is split.
+/// The policy every front follows, slices and `nd` alike.
+///
+/// From outside the pool: how a call that writes `dst_bytes` and reads
+/// `read_bytes` is shared, by the root functions' rules (see [`auto`]):
+/// `None` to run it serially.
 #[cfg(feature = "rayon")]
-fn from_outside<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, wake: shared::Wake) {
-    let threads = rayon::current_num_threads();
-    let per_elem = io.bytes_read_per_elem();
-    let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
-    let unit = (SHARED_UNIT_BYTES / per_elem).next_multiple_of(align);
-    if threads <= 1 || io.len() <= unit {
-        return io.serial(level, op);
-    }
-    // SAFETY: the slices outlive their borrow only inside the shared call,
-    // which runs `Io::chunk`s of it alone and returns after every one of
-    // them has run (see `shared::share`).
-    let io = unsafe { io.chunk(0, io.len()) };
-    shared::share(
-        shared::SliceWork { io, level, op },
-        unit,
-        align,
-        threads,
-        wake,
-    );
-}
-
-#[cfg(feature = "rayon")]
-pub(crate) fn split<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
-    if rayon::current_thread_index().is_none() {
-        return from_outside(level, op, io, shared::Wake::Spawn);
-    }
-    let threads = rayon::current_num_threads();
-    let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
-    // A multiple of `align`, so that no piece is shorter (see `join::halve`).
-    let min_piece = MIN_PIECE_BYTES / io.bytes_read_per_elem();
-    let pieces = (io.len() / min_piece).min(threads * PIECES_PER_THREAD);
-    if threads <= 1 {
-        return io.serial(level, op);
-    }
-    join::halve(level, op, io, pieces, align);
-}
-
-/// How a call from outside the pool that writes `dst_bytes` and reads
-/// `read_bytes` is shared, by the root functions' rules (see
-/// [`auto`]): `None` to run it serially.
-#[cfg(all(feature = "rayon", feature = "ndarray"))]
 pub(crate) fn outside_wake(dst_bytes: usize, read_bytes: usize) -> Option<Wake> {
     if dst_bytes < WARM_MIN_DST_BYTES || rayon::current_num_threads() <= 1 {
         return None;
@@ -144,36 +109,88 @@ pub(crate) fn outside_wake(dst_bytes: usize, read_bytes: usize) -> Option<Wake> 
     })
 }
 
+/// Inside the pool: into how many pieces a call of `len` elements (or
+/// other parts) reading `read_per_elem` bytes each is cut; 1 runs it
+/// serially. With `auto`, calls below [`PARALLEL_THRESHOLD_BYTES`] run
+/// serially (the root functions' rule); otherwise only the minimum piece
+/// limits the split (`Threading::Parallel`).
+#[cfg(feature = "rayon")]
+pub(crate) fn pool_pieces(len: usize, read_per_elem: usize, auto: bool) -> usize {
+    let threads = rayon::current_num_threads();
+    if threads <= 1 || (auto && len.saturating_mul(read_per_elem) < PARALLEL_THRESHOLD_BYTES) {
+        return 1;
+    }
+    let min_piece = (MIN_PIECE_BYTES / read_per_elem).max(1);
+    (len / min_piece).clamp(1, threads * PIECES_PER_THREAD)
+}
+
+/// From outside the pool: the parts in one unit of shared work, for parts
+/// that read `read_per_part` bytes each.
+#[cfg(feature = "rayon")]
+pub(crate) fn shared_unit(read_per_part: usize) -> usize {
+    (SHARED_UNIT_BYTES / read_per_part.max(1)).max(1)
+}
+
 /// Runs `work` from outside the pool, shared as [`outside_wake`] said, in
 /// units of `unit` parts (a multiple of `align`).
-#[cfg(all(feature = "rayon", feature = "ndarray"))]
+#[cfg(feature = "rayon")]
 pub(crate) fn share_from_outside<W: Work>(work: W, unit: usize, align: usize, wake: Wake) {
     shared::share(work, unit, align, rayon::current_num_threads(), wake);
     linger::ended();
 }
 
+/// How a call from outside the pool is split.
 #[cfg(feature = "rayon")]
-pub(crate) fn auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
-    // Below this every caller runs serially (see the assertion below), so
-    // the smallest calls pay one comparison.
-    if io.len() * core::mem::size_of::<T>() < WARM_MIN_DST_BYTES {
+fn from_outside<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, wake: Wake) {
+    let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
+    let unit = shared_unit(io.bytes_read_per_elem()).next_multiple_of(align);
+    if rayon::current_num_threads() <= 1 || io.len() <= unit {
         return io.serial(level, op);
     }
-    let read = io.len() * io.bytes_read_per_elem();
-    if rayon::current_thread_index().is_some() {
-        if read < PARALLEL_THRESHOLD_BYTES {
-            return io.serial(level, op);
-        }
-        return split(level, op, io);
+    // SAFETY: the slices outlive their borrow only inside the shared call,
+    // which runs `Io::chunk`s of it alone and returns after every one of
+    // them has run (see `shared::share`).
+    let io = unsafe { io.chunk(0, io.len()) };
+    share_from_outside(SliceWork { io, level, op }, unit, align, wake);
+}
+
+/// Inside the pool: halved with `rayon::join` into the pieces
+/// [`pool_pieces`] gives.
+#[cfg(feature = "rayon")]
+fn in_pool<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, auto: bool) {
+    let pieces = pool_pieces(io.len(), io.bytes_read_per_elem(), auto);
+    if pieces <= 1 {
+        return io.serial(level, op);
     }
-    let back_to_back = linger::recent();
-    let wake = if read >= COLD_MIN_READ_BYTES || back_to_back {
-        shared::Wake::Spawn
-    } else {
-        shared::Wake::LingeringOnly
-    };
-    from_outside(level, op, io, wake);
-    linger::ended();
+    let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
+    join::halve(level, op, io, pieces, align);
+}
+
+/// `Threading::Parallel`: always shared.
+#[cfg(feature = "rayon")]
+pub(crate) fn split<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+    if rayon::current_thread_index().is_none() {
+        return from_outside(level, op, io, Wake::Spawn);
+    }
+    in_pool(level, op, io, false);
+}
+
+/// `Threading::Auto`: shared where the policy says it pays.
+#[cfg(feature = "rayon")]
+pub(crate) fn auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+    // Below this every caller runs serially (see the assertion above), so
+    // the smallest calls pay one comparison.
+    let dst_bytes = io.len() * core::mem::size_of::<T>();
+    if dst_bytes < WARM_MIN_DST_BYTES {
+        return io.serial(level, op);
+    }
+    if rayon::current_thread_index().is_some() {
+        return in_pool(level, op, io, true);
+    }
+    match outside_wake(dst_bytes, io.len() * io.bytes_read_per_elem()) {
+        Some(wake) => from_outside(level, op, io, wake),
+        None => io.serial(level, op),
+    }
 }
 
 #[cfg(not(feature = "rayon"))]
