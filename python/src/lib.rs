@@ -103,7 +103,11 @@ enum Kind {
 }
 
 /// `obj` as a numpy array, or a `TypeError` naming what it is.
-fn array<'py>(func: Func, name: &str, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
+fn array<'py>(
+    func: Func,
+    name: &str,
+    obj: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyUntypedArray>> {
     obj.cast::<PyUntypedArray>().cloned().map_err(|_| {
         let ty = obj
             .get_type()
