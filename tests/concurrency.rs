@@ -55,24 +55,7 @@ fn from_a_thread_outside_the_pool() {
 /// must touch nothing (Miri checks that they do not).
 #[test]
 fn from_outside_while_the_pool_is_busy() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, Barrier, RwLock};
-
-    let workers = rayon::current_num_threads();
-    let gate = Arc::new(RwLock::new(()));
-    let started = Arc::new(AtomicUsize::new(0));
-    let closed = gate.write().unwrap();
-    for _ in 0..workers {
-        let (gate, started) = (Arc::clone(&gate), Arc::clone(&started));
-        rayon::spawn(move || {
-            started.fetch_add(1, Ordering::SeqCst);
-            // A poisoned gate (the test failed) opens too.
-            drop(gate.read().unwrap_or_else(|e| e.into_inner()));
-        });
-    }
-    while started.load(Ordering::SeqCst) < workers {
-        std::thread::yield_now();
-    }
+    let closed = block_the_pool();
     let calls = if cfg!(miri) { 3 } else { 50 };
     for seed in 0..calls {
         let src = buffer(600 + seed, LEN);
@@ -88,16 +71,8 @@ fn from_outside_while_the_pool_is_busy() {
         );
     }
     drop(closed);
-    // Every worker meets at the barrier only after finishing the jobs queued
-    // before it, the late requests included.
-    let barrier = Arc::new(Barrier::new(workers + 1));
-    for _ in 0..workers {
-        let barrier = Arc::clone(&barrier);
-        rayon::spawn(move || {
-            barrier.wait();
-        });
-    }
-    barrier.wait();
+    // The late requests run before the pool drains.
+    drain_the_pool();
 }
 
 #[test]

@@ -12,7 +12,7 @@
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -159,39 +159,6 @@ fn resident_bytes() -> Option<usize> {
     Some(kib * 1024)
 }
 
-/// Blocks every worker of the global pool until the returned guard drops.
-fn block_the_pool() -> std::sync::RwLockWriteGuard<'static, ()> {
-    // Leaked, so that the guard can be 'static; one small lock per test.
-    let gate: &'static RwLock<()> = Box::leak(Box::new(RwLock::new(())));
-    let closed = gate.write().unwrap();
-    let workers = rayon::current_num_threads();
-    let started = Arc::new(AtomicUsize::new(0));
-    for _ in 0..workers {
-        let started = Arc::clone(&started);
-        rayon::spawn(move || {
-            started.fetch_add(1, Ordering::SeqCst);
-            drop(gate.read().unwrap_or_else(|e| e.into_inner()));
-        });
-    }
-    while started.load(Ordering::SeqCst) < workers {
-        thread::yield_now();
-    }
-    closed
-}
-
-/// Waits until every worker has run every job queued so far.
-fn drain_the_pool() {
-    let workers = rayon::current_num_threads();
-    let barrier = Arc::new(Barrier::new(workers + 1));
-    for _ in 0..workers {
-        let barrier = Arc::clone(&barrier);
-        rayon::spawn(move || {
-            barrier.wait();
-        });
-    }
-    barrier.wait();
-}
-
 /// Calls from outside while every worker is blocked: helpers asked for
 /// cannot start, and must not pile up (each would pin its call's job until
 /// a worker reached it), nor delay the pool's other work once it frees.
@@ -203,7 +170,7 @@ fn calls_while_the_pool_is_blocked_keep_memory_flat() {
     for _ in 0..100 {
         relu_kernels::relu_inplace(&mut buf);
     }
-    let closed = block_the_pool();
+    let closed = common::block_the_pool();
     let before = resident_bytes();
     for _ in 0..calls {
         relu_kernels::relu_inplace(&mut buf);
@@ -215,7 +182,7 @@ fn calls_while_the_pool_is_blocked_keep_memory_flat() {
     let (tx, rx) = std::sync::mpsc::channel();
     rayon::spawn(move || tx.send(queued.elapsed()).unwrap());
     let late = rx.recv().unwrap();
-    drain_the_pool();
+    common::drain_the_pool();
     assert!(buf.iter().all(|&v| v == 1.0));
     if let (Some(before), Some(after)) = (before, after) {
         let grown = after.saturating_sub(before);

@@ -481,3 +481,39 @@ macro_rules! test_each_type {
 }
 #[allow(unused_imports)]
 pub(crate) use test_each_type;
+
+/// Blocks every worker of the global pool until the returned guard drops.
+#[cfg(feature = "rayon")]
+pub fn block_the_pool() -> std::sync::RwLockWriteGuard<'static, ()> {
+    // Leaked, so that the guard can be 'static; one small lock per test.
+    let gate: &'static std::sync::RwLock<()> = Box::leak(Box::new(std::sync::RwLock::new(())));
+    let closed = gate.write().unwrap();
+    let workers = rayon::current_num_threads();
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for _ in 0..workers {
+        let started = std::sync::Arc::clone(&started);
+        rayon::spawn(move || {
+            started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            // A poisoned gate (a test failed) opens too.
+            drop(gate.read().unwrap_or_else(|e| e.into_inner()));
+        });
+    }
+    while started.load(std::sync::atomic::Ordering::SeqCst) < workers {
+        std::thread::yield_now();
+    }
+    closed
+}
+
+/// Waits until every worker has run every job queued so far.
+#[cfg(feature = "rayon")]
+pub fn drain_the_pool() {
+    let workers = rayon::current_num_threads();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(workers + 1));
+    for _ in 0..workers {
+        let barrier = std::sync::Arc::clone(&barrier);
+        rayon::spawn(move || {
+            barrier.wait();
+        });
+    }
+    barrier.wait();
+}
