@@ -42,6 +42,7 @@ const LINGER: Duration = Duration::from_micros(if cfg!(miri) { 20 } else { 250 }
 /// The longest one stay in a slot lasts, however many calls hand the
 /// worker work meanwhile (see the module documentation).
 const LINGER_CAP: Duration = Duration::from_micros(if cfg!(miri) { 200 } else { 1000 });
+const _: () = assert!(LINGER.as_nanos() < LINGER_CAP.as_nanos());
 
 /// At most this many workers linger at once; more helpers are spawned.
 const SLOTS: usize = 8;
@@ -186,8 +187,11 @@ fn wait_in_a_slot() {
     }) else {
         return;
     };
-    let cap = Instant::now() + LINGER_CAP;
-    let mut deadline = Instant::now() + LINGER;
+    let entered = Instant::now();
+    let cap = entered + LINGER_CAP;
+    // Never past `cap`: `LINGER` is shorter, and each new deadline is
+    // clamped to it.
+    let mut deadline = entered + LINGER;
     let mut spins = 0u32;
     loop {
         let handed = slot.0.load(Ordering::Acquire);
@@ -216,7 +220,7 @@ fn wait_in_a_slot() {
             core::hint::spin_loop();
             continue;
         }
-        if Instant::now() >= deadline.min(cap) {
+        if Instant::now() >= deadline {
             match slot
                 .0
                 .compare_exchange(waiting(), idle(), Ordering::Relaxed, Ordering::Relaxed)

@@ -312,7 +312,6 @@ pub(super) fn share<W: Work>(work: W, unit: usize, align: usize, threads: usize,
     let helpers = participants - 1;
     // SAFETY: `Job` is `repr(C)` with its `Header` first.
     let mut asked = unsafe { linger::post(&job, helpers) };
-
     if wake == Wake::Spawn && asked < helpers && QUEUED.load(Ordering::Relaxed) == 0 {
         QUEUED.fetch_add(helpers - asked, Ordering::Relaxed);
         while asked < helpers {
@@ -528,11 +527,7 @@ mod tests {
             thread::yield_now();
         }
         // The driver still works, helpers included.
-        let mut buf: Vec<u64> = vec![0; 64];
-        for _ in 0..3 {
-            share(Counting(buf.as_mut_ptr(), buf.len()), 4, 1, 2, Wake::Spawn);
-        }
-        assert!(buf.iter().all(|&v| v == 3));
+        three_calls(&mut vec![0; 64]);
     }
 
     /// A call made from a `Drop` while an unrelated panic unwinds is a
@@ -543,16 +538,7 @@ mod tests {
         struct CallsOnDrop(Vec<u64>);
         impl Drop for CallsOnDrop {
             fn drop(&mut self) {
-                for _ in 0..3 {
-                    share(
-                        Counting(self.0.as_mut_ptr(), self.0.len()),
-                        4,
-                        1,
-                        2,
-                        Wake::Spawn,
-                    );
-                }
-                assert!(self.0.iter().all(|&v| v == 3));
+                three_calls(&mut self.0);
             }
         }
         let unwound = std::panic::catch_unwind(|| {
@@ -561,6 +547,15 @@ mod tests {
         });
         let message = unwound.expect_err("the unrelated panic");
         assert_eq!(message.downcast_ref::<&str>(), Some(&"an unrelated panic"));
+    }
+
+    /// Three shared calls that each add one to every element of `buf`
+    /// (from zero), checked.
+    fn three_calls(buf: &mut [u64]) {
+        for _ in 0..3 {
+            share(Counting(buf.as_mut_ptr(), buf.len()), 4, 1, 2, Wake::Spawn);
+        }
+        assert!(buf.iter().all(|&v| v == 3));
     }
 
     /// Adds one to each element.
