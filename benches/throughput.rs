@@ -67,7 +67,7 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
 }
 
 fn bench_inplace(c: &mut Criterion) {
-    for op in std::iter::once("ceiling").chain(OPS) {
+    for op in std::iter::once("ceiling").chain(ops()) {
         let mut group = c.benchmark_group(op);
         for n in SIZES {
             configure(&mut group, n);
@@ -99,7 +99,7 @@ fn bench_inplace(c: &mut Criterion) {
 /// `op_bf16`: the dispatched, parallel and root paths (and the portable
 /// kernel in cache) next to the ceiling of the same element size.
 fn bench_inplace_16<T: Float>(c: &mut Criterion) {
-    for op in std::iter::once("ceiling").chain(OPS) {
+    for op in std::iter::once("ceiling").chain(ops()) {
         let mut group = c.benchmark_group(format!("{op}_{}", T::NAME));
         for n in [4 * KI, 256 * KI, 16 * MI, 64 * MI] {
             configure(&mut group, n);
@@ -147,7 +147,7 @@ fn bench_misaligned(c: &mut Criterion) {
 }
 
 fn bench_pairs(c: &mut Criterion) {
-    for op in PAIR_OPS {
+    for op in pair_ops() {
         let mut group = c.benchmark_group(op);
         for n in [64 * KI, MI, 64 * MI] {
             configure(&mut group, n);

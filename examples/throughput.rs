@@ -67,7 +67,7 @@ fn parse_args() -> Result<Options, String> {
         dtypes: vec!["f32".to_string()],
         caller: Caller::Main,
         gap: std::time::Duration::ZERO,
-        ops: OPS.iter().map(|s| s.to_string()).collect(),
+        ops: ops().iter().map(|s| s.to_string()).collect(),
         sizes: SIZES.to_vec(),
         reps: 5,
         paths: None,
@@ -102,7 +102,7 @@ fn parse_args() -> Result<Options, String> {
             "--ops" => {
                 o.ops = list(args.next(), "--ops")?;
                 for op in &o.ops {
-                    if !OPS.contains(&op.as_str()) && !PAIR_OPS.contains(&op.as_str()) {
+                    if !ops().contains(&op.as_str()) && !pair_ops().contains(&op.as_str()) {
                         return Err(format!("unknown op {op:?}"));
                     }
                 }
@@ -227,14 +227,14 @@ fn report<T: Float>(o: &Options, print: &dyn Fn(&Row)) {
             .into_iter()
             .map(|(path, f)| case("ceiling", path, 2, f))
             .collect();
-        if o.ops.iter().any(|op| PAIR_OPS.contains(&op.as_str())) {
+        if o.ops.iter().any(|op| pair_ops().contains(&op.as_str())) {
             for (path, mut f) in pair_ceiling_paths::<T>() {
                 let src = src.clone();
                 cases.push(case("ceiling_pair", path, 3, Box::new(move |d| f(&src, d))));
             }
         }
         for op in &o.ops {
-            if OPS.contains(&op.as_str()) {
+            if ops().contains(&op.as_str()) {
                 for (path, f) in inplace_paths::<T>(op).into_iter().filter(|p| wanted(p.0)) {
                     cases.push(case(op, path, 2, f));
                 }

@@ -4,7 +4,7 @@
 use core::fmt::{Debug, Display};
 use core::ops::Mul;
 
-use crate::vector::Vector;
+use crate::arch::Lanes;
 
 /// A float type the kernels work on: `f32`, `f64`, and with the `half`
 /// feature (on by default) `half::f16` and `half::bf16`.
@@ -43,12 +43,6 @@ use crate::vector::Vector;
 /// ```compile_fail,E0624
 /// fn lanes<T: relu_kernels::Element>() -> Option<T::Portable> { None }
 /// ```
-#[cfg_attr(
-    all(target_arch = "x86_64", target_feature = "sse2"),
-    doc = "```compile_fail,E0624",
-    doc = "fn lanes<T: relu_kernels::Element>() -> Option<T::Avx2> { None }",
-    doc = "```"
-)]
 /// ```
 /// // What is public: the standard traits, and the default slope.
 /// fn halve<T: relu_kernels::Element>(x: T) -> (T, T, String) {
@@ -95,17 +89,12 @@ pub(crate) mod sealed {
 
     /// What the kernels need of an element type.
     pub(crate) trait Sealed:
-        Copy + PartialOrd + Mul<Output = Self> + Debug + Display + Send + Sync + 'static
+        Lanes + Copy + PartialOrd + Mul<Output = Self> + Debug + Display + Send + Sync + 'static
     {
         const ZERO: Self;
         const ONE: Self;
         /// 0.01, rounded to nearest in the type.
         const DEFAULT_ALPHA: Self;
-        /// The portable vector of this element (`wide`).
-        type Portable: Vector<Elem = Self>;
-        /// The AVX2 vector of this element.
-        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        type Avx2: Vector<Elem = Self>;
 
         fn is_nan(self) -> bool;
         fn is_finite(self) -> bool;
@@ -116,14 +105,11 @@ pub(crate) mod sealed {
     }
 
     macro_rules! impl_sealed {
-        ($t:ty, $portable:ty, $avx2:ty) => {
+        ($t:ty) => {
             impl Sealed for $t {
                 const ZERO: Self = 0.0;
                 const ONE: Self = 1.0;
                 const DEFAULT_ALPHA: Self = 0.01;
-                type Portable = $portable;
-                #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-                type Avx2 = $avx2;
 
                 #[inline(always)]
                 fn is_nan(self) -> bool {
@@ -145,8 +131,8 @@ pub(crate) mod sealed {
         };
     }
 
-    impl_sealed!(f32, wide::f32x8, crate::x86::F32x8);
-    impl_sealed!(f64, wide::f64x4, crate::x86::F64x4);
+    impl_sealed!(f32);
+    impl_sealed!(f64);
 
     #[cfg(feature = "half")]
     macro_rules! impl_sealed_half {
@@ -155,9 +141,6 @@ pub(crate) mod sealed {
                 const ZERO: Self = <$t>::ZERO;
                 const ONE: Self = <$t>::ONE;
                 const DEFAULT_ALPHA: Self = <$t>::from_bits($alpha);
-                type Portable = crate::half16::Half16<$t>;
-                #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-                type Avx2 = crate::half16::x86::H16x16<$t>;
 
                 #[inline(always)]
                 fn is_nan(self) -> bool {

@@ -183,23 +183,22 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
-mod check;
+// The layers, top down: the fronts (the public modules below, and
+// `front`'s list, checks and `Kernels`) call the driver (the serial loop,
+// the policy, the parallel drivers), which runs the ops (each op's scalar
+// and vector body) on the arch layer (the `Vector` trait, the levels and
+// one folder per instruction set). No module imports from a layer above
+// its own.
+mod arch;
+mod driver;
 mod element;
-mod entry_points;
-#[cfg(feature = "half")]
-mod half16;
-mod kernels;
-mod level;
+mod front;
 mod ops;
-mod parallel;
-mod serial_loop;
-mod slices;
-mod vector;
-// Soft-float x86_64 targets (such as `x86_64-unknown-none`) cannot hold
-// vector registers, so the AVX2 level needs SSE2 in the target.
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-mod x86;
 
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[path = "front/forms.rs"]
+pub mod __forms;
 #[cfg(feature = "ndarray")]
 pub mod nd;
 #[cfg(feature = "rayon")]
@@ -210,10 +209,10 @@ pub mod simd;
 #[cfg(feature = "half")]
 pub use half;
 
+pub use arch::level::{ALL_LEVELS, LEVEL_ENV, Level};
+pub use driver::policy::PARALLEL_THRESHOLD_BYTES;
 pub use element::{Element, default_alpha};
-pub use kernels::{Kernels, Threading};
-pub use level::{ALL_LEVELS, LEVEL_ENV, Level};
-pub use parallel::PARALLEL_THRESHOLD_BYTES;
+pub use front::kernels::{Kernels, Threading};
 
 /// The usual Leaky ReLU slope, 0.01 as in the tutorial the crate comes
 /// from, for `f32` buffers.
@@ -228,7 +227,7 @@ pub const DEFAULT_ALPHA: f32 = 0.01;
 /// `f32` value widened (which `DEFAULT_ALPHA.into()` would give).
 pub const DEFAULT_ALPHA_F64: f64 = 0.01;
 
-entry_points::entry_points!(
+front::entry_points::entry_points!(
     crate::Kernels::auto(),
     "serially for small buffers and in parallel for large ones (see `Threading::Auto`)"
 );

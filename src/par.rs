@@ -10,4 +10,4 @@
 //! starts on its part at once and takes over the parts of workers that
 //! come late. On a one-thread pool they run serially.
 
-crate::entry_points::entry_points!(crate::Kernels::parallel(), "split over rayon's threads");
+crate::front::entry_points::entry_points!(crate::Kernels::parallel(), "split over rayon's threads");

@@ -2,4 +2,4 @@
 //! level: AVX2 where the CPU has it, `wide`'s portable vectors elsewhere.
 //! Each is [`Kernels::serial`](crate::Kernels::serial) with a fixed op.
 
-crate::entry_points::entry_points!(crate::Kernels::serial(), "on the calling thread");
+crate::front::entry_points::entry_points!(crate::Kernels::serial(), "on the calling thread");

@@ -60,11 +60,17 @@ fn from_outside_while_the_pool_is_busy() {
     for seed in 0..calls {
         let src = buffer(600 + seed, LEN);
         let mut dst = buffer(700 + seed, LEN);
-        check(Path::Par, OpCase::ReluBackward, &src, &mut dst, "busy pool");
+        check(
+            Path::Par,
+            OpCase::named("relu_backward_inplace"),
+            &src,
+            &mut dst,
+            "busy pool",
+        );
         let mut buf = src.clone();
         check(
             Path::Par,
-            OpCase::LeakyReluInplace(0.5),
+            OpCase::with("leaky_relu_inplace", 0.5),
             &src,
             &mut buf,
             "busy pool",

@@ -175,38 +175,14 @@ impl<T: TestFloat> Laid<T> {
 /// `x` into `dst`, the in-place backward passes from `x` on `dst` (the
 /// incoming gradient), the backward passes into a third array from `x` and
 /// `dy` into `dst`.
-fn run_nd<T: TestFloat>(
+fn run_nd<T: TestFloat, D: ndarray::Dimension>(
     op: OpCase<T>,
-    x: &ArrayViewD<'_, T>,
-    dy: &ArrayViewD<'_, T>,
-    dst: &mut ArrayViewMutD<'_, T>,
+    x: &ndarray::ArrayRef<T, D>,
+    dy: &ndarray::ArrayRef<T, D>,
+    dst: &mut ndarray::ArrayRef<T, D>,
 ) {
-    use OpCase::*;
-    match op {
-        ReluInplace => nd::relu_inplace(dst),
-        LeakyReluInplace(a) => nd::leaky_relu_inplace(dst, a),
-        ReluGradInplace => nd::relu_grad_inplace(dst),
-        LeakyReluGradInplace(a) => nd::leaky_relu_grad_inplace(dst, a),
-        ReluInto => nd::relu_into(x, dst),
-        LeakyReluInto(a) => nd::leaky_relu_into(x, dst, a),
-        ReluGradInto => nd::relu_grad_into(x, dst),
-        LeakyReluGradInto(a) => nd::leaky_relu_grad_into(x, dst, a),
-        ReluBackward => nd::relu_backward_inplace(x, dst),
-        LeakyReluBackward(a) => nd::leaky_relu_backward_inplace(x, dst, a),
-        ReluBackwardFromOutput => nd::relu_backward_from_output_inplace(x, dst),
-        ReluBackwardInto => nd::relu_backward_into(x, dy, dst),
-        LeakyReluBackwardInto(a) => nd::leaky_relu_backward_into(x, dy, dst, a),
-        ReluBackwardFromOutputInto => nd::relu_backward_from_output_into(x, dy, dst),
-    }
-}
-
-fn is_triple<T: TestFloat>(op: OpCase<T>) -> bool {
-    matches!(
-        op,
-        OpCase::ReluBackwardInto
-            | OpCase::LeakyReluBackwardInto(_)
-            | OpCase::ReluBackwardFromOutputInto
-    )
+    let ins = [x, dy];
+    relu_kernels::__forms::call_nd(op.form.id, &ins[..op.form.inputs.len()], dst, &op.params());
 }
 
 /// One case: `op` on arrays of `shape` laid out as `lx` (x or src), `ly`
@@ -223,7 +199,7 @@ fn check<T: TestFloat>(op: OpCase<T>, shape: &[usize], lx: Layout, ly: Layout, l
     // What the reference takes as `y`: the incoming gradient, which the
     // backward passes into a third array read from `dy` and the others
     // from the written array (the `_into` forms ignore it).
-    let ys = if is_triple(op) {
+    let ys = if op.three_slices() {
         dy.values()
     } else {
         dst.view_mut().iter().copied().collect()
@@ -257,7 +233,7 @@ fn every_layout<T: TestFloat>() {
                     continue;
                 }
                 for lx in IN_LAYOUTS {
-                    if is_triple(op) {
+                    if op.three_slices() {
                         for ly in IN_LAYOUTS {
                             check(op, shape, lx, ly, ld);
                         }
@@ -350,22 +326,8 @@ fn bad_calls<T: TestFloat>() {
         if !op.two_slices() {
             continue;
         }
-        let (xn, dn, dyn_) = match op {
-            _ if is_triple(op) => ("x", "dx", Some("dy")),
-            OpCase::ReluInto
-            | OpCase::LeakyReluInto(_)
-            | OpCase::ReluGradInto
-            | OpCase::LeakyReluGradInto(_) => ("src", "dst", None),
-            _ => ("x", "grad", None),
-        };
-        let xn = if matches!(
-            op,
-            OpCase::ReluBackwardFromOutput | OpCase::ReluBackwardFromOutputInto
-        ) {
-            "y"
-        } else {
-            xn
-        };
+        let form = op.form;
+        let (xn, dn, dyn_) = (form.inputs[0], form.output, form.inputs.get(1).copied());
         let (xs, ds) = (
             format!("{xn}.shape() = [2, 3]"),
             format!("{dn}.shape() = [3, 2]"),
@@ -466,9 +428,9 @@ fn large_cases() {
         // Under Miri, one op for each case, each of another number of
         // arrays.
         let miri_op = [
-            OpCase::ReluInplace,
-            OpCase::LeakyReluInto(0.25),
-            OpCase::ReluBackwardInto,
+            OpCase::named("relu_inplace"),
+            OpCase::with("leaky_relu_into", 0.25),
+            OpCase::named("relu_backward_into"),
         ][case];
         let ops = OpCase::all(0.25f32)
             .into_iter()
@@ -476,33 +438,12 @@ fn large_cases() {
         for op in ops {
             let mut parent = init.clone();
             let mut out = parent.slice_mut(step);
-            let ys: Vec<f32> = if is_triple(op) {
+            let ys: Vec<f32> = if op.three_slices() {
                 dy.iter().copied().collect()
             } else {
                 out.iter().copied().collect()
             };
-            match op {
-                OpCase::ReluInplace => nd::relu_inplace(&mut out),
-                OpCase::LeakyReluInplace(a) => nd::leaky_relu_inplace(&mut out, a),
-                OpCase::ReluGradInplace => nd::relu_grad_inplace(&mut out),
-                OpCase::LeakyReluGradInplace(a) => nd::leaky_relu_grad_inplace(&mut out, a),
-                OpCase::ReluInto => nd::relu_into(&x, &mut out),
-                OpCase::LeakyReluInto(a) => nd::leaky_relu_into(&x, &mut out, a),
-                OpCase::ReluGradInto => nd::relu_grad_into(&x, &mut out),
-                OpCase::LeakyReluGradInto(a) => nd::leaky_relu_grad_into(&x, &mut out, a),
-                OpCase::ReluBackward => nd::relu_backward_inplace(&x, &mut out),
-                OpCase::LeakyReluBackward(a) => nd::leaky_relu_backward_inplace(&x, &mut out, a),
-                OpCase::ReluBackwardFromOutput => {
-                    nd::relu_backward_from_output_inplace(&x, &mut out)
-                }
-                OpCase::ReluBackwardInto => nd::relu_backward_into(&x, &dy, &mut out),
-                OpCase::LeakyReluBackwardInto(a) => {
-                    nd::leaky_relu_backward_into(&x, &dy, &mut out, a)
-                }
-                OpCase::ReluBackwardFromOutputInto => {
-                    nd::relu_backward_from_output_into(&x, &dy, &mut out)
-                }
-            }
+            run_nd(op, &x, &dy, &mut out);
             for (i, &g) in out.iter().enumerate() {
                 let want = expect(op, xs[i], ys[i]);
                 assert!(
@@ -541,20 +482,15 @@ fn large_array_with_two_outer_axes() {
     let x = fill((64, 17, 1024));
     let init = fill((128, 34, 1024));
     for op in [
-        OpCase::LeakyReluInplace(0.25f32),
-        OpCase::ReluBackward,
-        OpCase::LeakyReluInto(0.5),
+        OpCase::with("leaky_relu_inplace", 0.25f32),
+        OpCase::named("relu_backward_inplace"),
+        OpCase::with("leaky_relu_into", 0.5),
     ] {
         let mut parent = init.clone();
         let mut out = parent.slice_mut(s![..;2, ..;-2, ..]);
         let before: Vec<f32> = out.iter().copied().collect();
         let xs: Vec<f32> = x.iter().copied().collect();
-        match op {
-            OpCase::LeakyReluInplace(a) => nd::leaky_relu_inplace(&mut out, a),
-            OpCase::ReluBackward => nd::relu_backward_inplace(&x, &mut out),
-            OpCase::LeakyReluInto(a) => nd::leaky_relu_into(&x, &mut out, a),
-            _ => unreachable!(),
-        }
+        run_nd(op, &x, &x, &mut out);
         for (i, &g) in out.iter().enumerate() {
             let want = expect(op, xs[i], before[i]);
             assert!(same(g, want), "{op:?}: element {i}: got {g}, want {want}");

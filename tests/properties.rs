@@ -83,9 +83,9 @@ fn properties<T: TestFloat>() {
         let x = random_with_specials::<T>(if cfg!(miri) { 203 } else { 100_003 }, 11);
         // relu is idempotent.
         let mut once = x.clone();
-        run(path, OpCase::ReluInplace, &[], &mut once);
+        run(path, OpCase::named("relu_inplace"), &[], &mut once);
         let mut twice = once.clone();
-        run(path, OpCase::ReluInplace, &[], &mut twice);
+        run(path, OpCase::named("relu_inplace"), &[], &mut twice);
         assert!(
             once.iter().zip(&twice).all(|(a, b)| same(*a, *b)),
             "{path:?}: relu∘relu"
@@ -94,7 +94,12 @@ fn properties<T: TestFloat>() {
         // Leaky ReLU with alpha 0 is ReLU, except where IEEE says 0 * x is
         // not +0: -inf (NaN) and negative values (0 * negative = -0.0).
         let mut leaky0 = x.clone();
-        run(path, OpCase::LeakyReluInplace(zero), &[], &mut leaky0);
+        run(
+            path,
+            OpCase::with("leaky_relu_inplace", zero),
+            &[],
+            &mut leaky0,
+        );
         for i in 0..x.len() {
             let expect_same = x[i].to_f64() > 0.0 || x[i].is_nan_();
             if expect_same {
@@ -109,15 +114,18 @@ fn properties<T: TestFloat>() {
         // Out of place equals in place, and leaves the source alone.
         for alpha in alphas::<T>() {
             let pairs = [
-                (OpCase::ReluInplace, OpCase::ReluInto),
+                (OpCase::named("relu_inplace"), OpCase::named("relu_into")),
                 (
-                    OpCase::LeakyReluInplace(alpha),
-                    OpCase::LeakyReluInto(alpha),
+                    OpCase::with("leaky_relu_inplace", alpha),
+                    OpCase::with("leaky_relu_into", alpha),
                 ),
-                (OpCase::ReluGradInplace, OpCase::ReluGradInto),
                 (
-                    OpCase::LeakyReluGradInplace(alpha),
-                    OpCase::LeakyReluGradInto(alpha),
+                    OpCase::named("relu_grad_inplace"),
+                    OpCase::named("relu_grad_into"),
+                ),
+                (
+                    OpCase::with("leaky_relu_grad_inplace", alpha),
+                    OpCase::with("leaky_relu_grad_into", alpha),
                 ),
             ];
             for (inplace, into) in pairs {
@@ -138,9 +146,19 @@ fn properties<T: TestFloat>() {
 
             // The fused backward pass with dy = 1 is the gradient.
             let mut ones = vec![T::from_f64(1.0); x.len()];
-            run(path, OpCase::LeakyReluBackward(alpha), &x, &mut ones);
+            run(
+                path,
+                OpCase::with("leaky_relu_backward_inplace", alpha),
+                &x,
+                &mut ones,
+            );
             let mut g = x.clone();
-            run(path, OpCase::LeakyReluGradInplace(alpha), &[], &mut g);
+            run(
+                path,
+                OpCase::with("leaky_relu_grad_inplace", alpha),
+                &[],
+                &mut g,
+            );
             assert!(
                 ones.iter().zip(&g).all(|(p, q)| same(*p, *q)),
                 "{path:?}: backward(1)"

@@ -5,8 +5,9 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use relu_kernels::__forms::{FORMS, Form, Via, slice_fn};
 use relu_kernels::half::{bf16, f16};
-use relu_kernels::{Element, Kernels, Level, Threading, scalar};
+use relu_kernels::{Element, Kernels, Level, Threading};
 
 /// An element type the measurements run on.
 pub trait Float: Element + Copy + Send + Sync + 'static {
@@ -46,22 +47,28 @@ pub use sizes::{KI, MI};
 /// L1, L2, L3, DRAM, DRAM.
 pub const SIZES: [usize; 5] = [4 * KI, 64 * KI, MI, 16 * MI, 64 * MI];
 
-/// The in-place ops, by name.
-pub const OPS: [&str; 4] = ["relu", "leaky_relu", "relu_grad", "leaky_relu_grad"];
+/// The in-place ops, by name: every op of the crate's list that reads
+/// only the buffer it updates.
+pub fn ops() -> Vec<&'static str> {
+    FORMS
+        .iter()
+        .filter(|f| f.in_place() && f.inputs.is_empty())
+        .map(|f| f.family)
+        .collect()
+}
+
 /// The two-slice ops, by name: each reads a source (or `x`, or the
-/// forward output) and writes a destination (or `grad`). The `_into`
-/// backward passes also read a `dy` of their own, which their closures
-/// hold.
-pub const PAIR_OPS: [&str; 8] = [
-    "relu_backward",
-    "leaky_relu_backward",
-    "relu_into",
-    "leaky_relu_into",
-    "relu_backward_from_output",
-    "relu_backward_into",
-    "leaky_relu_backward_into",
-    "relu_backward_from_output_into",
-];
+/// forward output) and writes a destination (or `grad`); the in-place
+/// backward passes by their op's name, the `_into` forms by their own.
+/// The `_into` backward passes also read a `dy` of their own, which their
+/// closures hold.
+pub fn pair_ops() -> Vec<&'static str> {
+    FORMS
+        .iter()
+        .filter(|f| !f.inputs.is_empty())
+        .map(|f| if f.in_place() { f.family } else { f.name })
+        .collect()
+}
 
 /// Calls between restores of the input for the ops that change their
 /// output when applied again: repeated Leaky ReLU (forward or backward)
@@ -178,28 +185,36 @@ pub fn kernel_paths() -> [(&'static str, Kernels); 4] {
     ]
 }
 
+/// The form a measured op name stands for: the `_into` forms by their
+/// own names, the in-place forms by their op's.
+fn form(op: &str) -> &'static Form {
+    if op.ends_with("_into") {
+        Form::named(op)
+    } else {
+        Form::named(&format!("{op}_inplace"))
+    }
+}
+
+/// The parameters of `form` in a measurement: `alpha`, if it takes one.
+fn params<T: Float>(form: &Form) -> Vec<T> {
+    form.params.iter().map(|_| T::alpha()).collect()
+}
+
 /// Every crate path of the in-place op `op`: `scalar`, then
 /// [`kernel_paths`].
 pub fn inplace_paths<T: Float>(op: &str) -> Vec<InPlace<T>> {
-    let a = T::alpha();
-    let reference: InPlaceFn<T> = match op {
-        "relu" => Box::new(scalar::relu_inplace),
-        "leaky_relu" => Box::new(move |b| scalar::leaky_relu_inplace(b, a)),
-        "relu_grad" => Box::new(scalar::relu_grad_inplace),
-        "leaky_relu_grad" => Box::new(move |b| scalar::leaky_relu_grad_inplace(b, a)),
-        _ => panic!("unknown op {op:?}"),
-    };
-    let mut v: Vec<InPlace<T>> = vec![("scalar", reference)];
-    for (name, k) in kernel_paths() {
-        let f: InPlaceFn<T> = match op {
-            "relu" => Box::new(move |b| k.relu_inplace(b)),
-            "leaky_relu" => Box::new(move |b| k.leaky_relu_inplace(b, a)),
-            "relu_grad" => Box::new(move |b| k.relu_grad_inplace(b)),
-            _ => Box::new(move |b| k.leaky_relu_grad_inplace(b, a)),
-        };
-        v.push((name, f));
-    }
-    v
+    let form = form(op);
+    assert!(form.inputs.is_empty(), "{op} is not an in-place op");
+    let vias = [("scalar", Via::Scalar)]
+        .into_iter()
+        .chain(kernel_paths().map(|(name, k)| (name, Via::Kernels(k))));
+    vias.map(|(name, via)| {
+        let f = slice_fn::<T>(via, form.id);
+        let p = params::<T>(form);
+        let g: InPlaceFn<T> = Box::new(move |b| f(&[], b, &p));
+        (name, g)
+    })
+    .collect()
 }
 
 /// The ceiling: the cheapest in-place pass (load, XOR with a hidden zero,
@@ -241,43 +256,23 @@ pub fn pair_ceiling_paths<T: Float>() -> Vec<Pair<T>> {
 /// Every crate path but `portable` of the two-slice op `op`: `scalar`,
 /// then [`kernel_paths`].
 pub fn pair_paths<T: Float>(op: &str) -> Vec<Pair<T>> {
-    let mut v: Vec<Pair<T>> = vec![("scalar", pair_fn(op, None))];
+    let mut v: Vec<Pair<T>> = vec![("scalar", pair_fn(op, Via::Scalar))];
     for (name, k) in kernel_paths().into_iter().filter(|p| p.0 != "portable") {
-        v.push((name, pair_fn(op, Some(k))));
+        v.push((name, pair_fn(op, Via::Kernels(k))));
     }
     v
 }
 
-/// The two-slice op `op` through `k`, or through `scalar` if `None`.
-fn pair_fn<T: Float>(op: &str, k: Option<Kernels>) -> PairFn<T> {
-    let a = T::alpha();
-    macro_rules! on {
-        ($scalar:expr, $k:ident => $kernels:expr) => {
-            match k {
-                None => Box::new($scalar),
-                Some($k) => Box::new($kernels),
-            }
-        };
-    }
-    match op {
-        "relu_backward" => {
-            on!(scalar::relu_backward_inplace, k => move |x, g| k.relu_backward_inplace(x, g))
-        }
-        "leaky_relu_backward" => on!(
-            move |x, g| scalar::leaky_relu_backward_inplace(x, g, a),
-            k => move |x, g| k.leaky_relu_backward_inplace(x, g, a)
-        ),
-        "relu_into" => on!(scalar::relu_into, k => move |s, d| k.relu_into(s, d)),
-        "leaky_relu_into" => on!(
-            move |s, d| scalar::leaky_relu_into(s, d, a),
-            k => move |s, d| k.leaky_relu_into(s, d, a)
-        ),
-        "relu_backward_from_output" => on!(
-            scalar::relu_backward_from_output_inplace,
-            k => move |y, g| k.relu_backward_from_output_inplace(y, g)
-        ),
-        "relu_backward_into" | "leaky_relu_backward_into" | "relu_backward_from_output_into" => {
-            let op = op.to_string();
+/// The two-slice op `op` through `via`: on (source or `x`, destination or
+/// `grad`), and for the backward passes into a third slice with a `dy` of
+/// their own.
+fn pair_fn<T: Float>(op: &str, via: Via) -> PairFn<T> {
+    let form = form(op);
+    let f = slice_fn::<T>(via, form.id);
+    let p = params::<T>(form);
+    match form.inputs.len() {
+        1 => Box::new(move |x, g| f(&[x], g, &p)),
+        2 => {
             // `dy`: the input, made on the first call of each length (the
             // report's warm-up call), outside the timed calls after it.
             let mut dy: Vec<T> = Vec::new();
@@ -285,23 +280,13 @@ fn pair_fn<T: Float>(op: &str, k: Option<Kernels>) -> PairFn<T> {
                 if dy.len() != x.len() {
                     dy = input(x.len());
                 }
-                match (op.as_str(), k) {
-                    ("relu_backward_into", None) => scalar::relu_backward_into(x, &dy, dx),
-                    ("relu_backward_into", Some(k)) => k.relu_backward_into(x, &dy, dx),
-                    ("leaky_relu_backward_into", None) => {
-                        scalar::leaky_relu_backward_into(x, &dy, dx, a)
-                    }
-                    ("leaky_relu_backward_into", Some(k)) => {
-                        k.leaky_relu_backward_into(x, &dy, dx, a)
-                    }
-                    (_, None) => scalar::relu_backward_from_output_into(x, &dy, dx),
-                    (_, Some(k)) => k.relu_backward_from_output_into(x, &dy, dx),
-                }
+                f(&[x, &dy], dx, &p)
             })
         }
-        _ => panic!("unknown op {op:?}"),
+        _ => panic!("{op} is not a two-slice op"),
     }
 }
+
 /// Who calls the crate in a measurement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Caller {

@@ -10,9 +10,10 @@
 mod alpha;
 mod layout;
 
+use kernels::__forms::{self, Form};
+use kernels::Level;
 use kernels::half::f16;
-use kernels::{Level, nd};
-use ndarray::{ArrayViewD, ArrayViewMutD};
+use ndarray::{ArrayRefD, ArrayViewD, ArrayViewMutD};
 use numpy::{
     PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
 };
@@ -20,38 +21,19 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-/// One Python function: which op, and what its arguments are called.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Func {
-    Relu,
-    LeakyRelu,
-    ReluGrad,
-    LeakyReluGrad,
-    ReluBackward,
-    LeakyReluBackward,
-    ReluBackwardFromOutput,
+/// One Python function: an op of the crate, run in place on `out` when
+/// `out` is the array the op updates, else into `out`.
+#[derive(Clone, Copy)]
+struct Func {
+    inplace: &'static Form,
+    into: &'static Form,
+    /// The names of the array arguments read.
+    args: &'static [&'static str],
 }
 
 impl Func {
-    fn name(self) -> &'static str {
-        match self {
-            Func::Relu => "relu",
-            Func::LeakyRelu => "leaky_relu",
-            Func::ReluGrad => "relu_grad",
-            Func::LeakyReluGrad => "leaky_relu_grad",
-            Func::ReluBackward => "relu_backward",
-            Func::LeakyReluBackward => "leaky_relu_backward",
-            Func::ReluBackwardFromOutput => "relu_backward_from_output",
-        }
-    }
-
-    /// The names of the array arguments read.
-    fn inputs(self) -> &'static [&'static str] {
-        match self {
-            Func::ReluBackward | Func::LeakyReluBackward => &["x", "dy"],
-            Func::ReluBackwardFromOutput => &["y", "dy"],
-            _ => &["x"],
-        }
+    fn family(self) -> &'static str {
+        self.into.family
     }
 }
 
@@ -115,7 +97,7 @@ fn array<'py>(
             .map_or_else(|_| "?".to_string(), |n| n.to_string());
         PyTypeError::new_err(format!(
             "relu_kernels.{}: {name} must be a numpy.ndarray of float32, float64 or float16, not {ty}",
-            func.name()
+            func.family()
         ))
     })
 }
@@ -125,7 +107,7 @@ fn kind(func: Func, name: &str, a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind>
     kind_of(a).ok_or_else(|| {
         PyTypeError::new_err(format!(
             "relu_kernels.{}: {name} has dtype {}; expected float32, float64 or float16 in native byte order",
-            func.name(),
+            func.family(),
             dtype_name(a)
         ))
     })
@@ -183,7 +165,7 @@ fn call<'py>(
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     Level::try_active().map_err(PyRuntimeError::new_err)?;
-    let names = func.inputs();
+    let names = func.args;
     let x = array(func, names[0], args[0])?;
     let dy = match args.get(1) {
         Some(a) => Some(array(func, names[1], a)?),
@@ -200,7 +182,7 @@ fn call<'py>(
         if kind(func, name, a)? != first {
             return Err(PyTypeError::new_err(format!(
                 "relu_kernels.{}: dtypes differ: {} is {}, {name} is {} (there is no casting)",
-                func.name(),
+                func.family(),
                 names[0],
                 dtype_name(&x),
                 dtype_name(a)
@@ -211,7 +193,7 @@ fn call<'py>(
         if a.shape() != x.shape() {
             return Err(PyValueError::new_err(format!(
                 "relu_kernels.{}: shapes differ: {} has shape {}, {name} has shape {} (there is no broadcasting)",
-                func.name(),
+                func.family(),
                 names[0],
                 shape_str(x.shape()),
                 shape_str(a.shape())
@@ -223,7 +205,7 @@ fn call<'py>(
     {
         return Err(PyValueError::new_err(format!(
             "relu_kernels.{}: out is read-only",
-            func.name()
+            func.family()
         )));
     }
     match first {
@@ -283,7 +265,7 @@ fn run<'py, T: Dtype>(
             if !rounded.finite() {
                 return Err(PyValueError::new_err(format!(
                     "relu_kernels.{}: alpha must be finite in {}, got {a:?}{}",
-                    func.name(),
+                    func.family(),
                     dtype_name(&x),
                     if a.is_finite() {
                         " (it overflows the dtype)"
@@ -400,7 +382,7 @@ fn compute<'py, T: Dtype>(
     let busy = |what: &str| {
         PyRuntimeError::new_err(format!(
             "relu_kernels.{}: {what} is in use by a call on another thread (no call may write an array that another call reads or writes)",
-            func.name()
+            func.family()
         ))
     };
     let mut out_rw = out.try_readwrite().map_err(|_| busy("out"))?;
@@ -412,7 +394,7 @@ fn compute<'py, T: Dtype>(
     let changed = |name: &str| {
         PyValueError::new_err(format!(
             "relu_kernels.{}: {name} changed during the call (its dtype, shape or strides, by another thread or an overridden method)",
-            func.name()
+            func.family()
         ))
     };
     let as_typed = |a: &Bound<'py, PyArrayDyn<T>>| kind_of(a.as_untyped()) == Some(T::KIND);
@@ -452,137 +434,78 @@ fn kernel<T: Dtype>(
     out: &mut ArrayViewMutD<'_, T>,
     in_place: bool,
 ) {
-    match (func, in_place, first, second) {
-        (Func::Relu, true, None, None) => nd::relu_inplace(out),
-        (Func::Relu, false, Some(x), None) => nd::relu_into(x, out),
-        (Func::LeakyRelu, true, None, None) => nd::leaky_relu_inplace(out, alpha),
-        (Func::LeakyRelu, false, Some(x), None) => nd::leaky_relu_into(x, out, alpha),
-        (Func::ReluGrad, true, None, None) => nd::relu_grad_inplace(out),
-        (Func::ReluGrad, false, Some(x), None) => nd::relu_grad_into(x, out),
-        (Func::LeakyReluGrad, true, None, None) => nd::leaky_relu_grad_inplace(out, alpha),
-        (Func::LeakyReluGrad, false, Some(x), None) => nd::leaky_relu_grad_into(x, out, alpha),
-        (Func::ReluBackward, true, Some(x), None) => nd::relu_backward_inplace(x, out),
-        (Func::ReluBackward, false, Some(x), Some(dy)) => nd::relu_backward_into(x, dy, out),
-        (Func::LeakyReluBackward, true, Some(x), None) => {
-            nd::leaky_relu_backward_inplace(x, out, alpha)
+    let form = if in_place { func.inplace } else { func.into };
+    let (one, two);
+    let ins: &[&ArrayRefD<T>] = match (first, second) {
+        (None, _) => &[],
+        (Some(a), None) => {
+            one = [&**a];
+            &one
         }
-        (Func::LeakyReluBackward, false, Some(x), Some(dy)) => {
-            nd::leaky_relu_backward_into(x, dy, out, alpha)
+        (Some(a), Some(b)) => {
+            two = [&**a, &**b];
+            &two
         }
-        (Func::ReluBackwardFromOutput, true, Some(y), None) => {
-            nd::relu_backward_from_output_inplace(y, out)
+    };
+    let params = if form.params.is_empty() {
+        &[][..]
+    } else {
+        core::slice::from_ref(&alpha)
+    };
+    __forms::call_nd(form.id, ins, out, params);
+}
+
+/// One Python function per op of the crate's list, with numpy's ufunc
+/// conventions: the arrays it reads, the op's parameters (with their
+/// defaults) and `out`.
+macro_rules! py_functions {
+    ([] $({
+        family: $family:ident;
+        about: $about:literal;
+        op: [
+            lead: []; params: [$($p:ident: $pty:ty = $pd:tt),*]; panics: $panics:tt; checks: $checks:tt;
+            kernel: |$k:ident, $io:ident| $kernel:expr;
+            elem: |[$($r:ident),*], $from:ident| $elem:expr;
+        ];
+        inplace: [$inplace:ident, $($inplace_rest:tt)*];
+        into: [$into:ident, $($into_rest:tt)*];
+    })*) => {
+        $(
+            #[doc = $about]
+            #[doc = ""]
+            #[doc = concat!(
+                "Returns `out` if given (`out=", stringify!($from),
+                "` works in place), else a new array of the input's shape and dtype ",
+                "(C order unless the input is Fortran-contiguous)."
+            )]
+            #[pyfunction]
+            #[pyo3(signature = ($($r,)* $from, $($p = $pd,)* out = None))]
+            fn $family<'py>(
+                py: Python<'py>,
+                $($r: &Bound<'py, PyAny>,)*
+                $from: &Bound<'py, PyAny>,
+                $($p: f64,)*
+                out: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let func = Func {
+                    inplace: __forms::Id::$inplace.form(),
+                    into: __forms::Id::$into.form(),
+                    args: &[$(stringify!($r),)* stringify!($from)],
+                };
+                let params: &[f64] = &[$($p),*];
+                call(py, func, &[$($r,)* $from], params.first().copied(), out)
+            }
+        )*
+
+        /// Adds every function to the module.
+        fn add_functions(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            $(m.add_function(wrap_pyfunction!($family, m)?)?;)*
+            Ok(())
         }
-        (Func::ReluBackwardFromOutput, false, Some(y), Some(dy)) => {
-            nd::relu_backward_from_output_into(y, dy, out)
-        }
-        _ => unreachable!("the inputs match the op"),
-    }
+    };
 }
 
-/// ReLU, `max(0, x)` (`-0.0` gives `+0.0`, NaN propagates).
-///
-/// Returns `out` if given (`out=x` works in place), else a new array of
-/// `x`'s shape and dtype (C order unless `x` is Fortran-contiguous).
-#[pyfunction]
-#[pyo3(signature = (x, out=None))]
-fn relu<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    out: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Func::Relu, &[x], None, out)
-}
-
-/// Leaky ReLU: `x` where `x > 0`, else `alpha * x` (one multiply in the
-/// dtype; `alpha` is rounded to the dtype as numpy rounds it).
-///
-/// Returns `out` if given (`out=x` works in place), else a new array.
-#[pyfunction]
-#[pyo3(signature = (x, alpha=0.01, out=None))]
-fn leaky_relu<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    alpha: f64,
-    out: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Func::LeakyRelu, &[x], Some(alpha), out)
-}
-
-/// ReLU's derivative: 1 where `x >= 0` (both zeros), 0 where `x < 0`, NaN
-/// for NaN.
-///
-/// Returns `out` if given (`out=x` works in place), else a new array.
-#[pyfunction]
-#[pyo3(signature = (x, out=None))]
-fn relu_grad<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    out: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Func::ReluGrad, &[x], None, out)
-}
-
-/// Leaky ReLU's derivative: 1 where `x >= 0`, `alpha` where `x < 0`, NaN
-/// for NaN.
-///
-/// Returns `out` if given (`out=x` works in place), else a new array.
-#[pyfunction]
-#[pyo3(signature = (x, alpha=0.01, out=None))]
-fn leaky_relu_grad<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    alpha: f64,
-    out: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Func::LeakyReluGrad, &[x], Some(alpha), out)
-}
-
-/// ReLU's backward pass from the forward input `x`: `dy` where `x >= 0`,
-/// `+0.0` where `x < 0` (whatever `dy` is), NaN where `x` is NaN.
-///
-/// Returns `out` if given (`out=dy` works in place), else a new array.
-#[pyfunction]
-#[pyo3(signature = (x, dy, out=None))]
-fn relu_backward<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    dy: &Bound<'py, PyAny>,
-    out: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Func::ReluBackward, &[x, dy], None, out)
-}
-
-/// Leaky ReLU's backward pass from the forward input `x`: `dy` where
-/// `x >= 0`, `alpha * dy` where `x < 0`, NaN where `x` is NaN.
-///
-/// Returns `out` if given (`out=dy` works in place), else a new array.
-#[pyfunction]
-#[pyo3(signature = (x, dy, alpha=0.01, out=None))]
-fn leaky_relu_backward<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    dy: &Bound<'py, PyAny>,
-    alpha: f64,
-    out: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Func::LeakyReluBackward, &[x, dy], Some(alpha), out)
-}
-
-/// ReLU's backward pass from the forward output `y = relu(x)`: `dy` where
-/// `y > 0`, `+0.0` where `y <= 0`, NaN where `y` is NaN (PyTorch's
-/// `threshold_backward(dy, y, 0)` but for NaN).
-///
-/// Returns `out` if given (`out=dy` works in place), else a new array.
-#[pyfunction]
-#[pyo3(signature = (y, dy, out=None))]
-fn relu_backward_from_output<'py>(
-    py: Python<'py>,
-    y: &Bound<'py, PyAny>,
-    dy: &Bound<'py, PyAny>,
-    out: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    call(py, Func::ReluBackwardFromOutput, &[y, dy], None, out)
-}
+kernels::for_each_op!(py_functions);
 
 /// SIMD ReLU, Leaky ReLU and their gradients over numpy arrays of
 /// float32, float64 and float16, from the relu-kernels Rust crate.
@@ -591,13 +514,7 @@ fn relu_backward_from_output<'py>(
 // between. On a free-threaded CPython, importing it turns the GIL on.
 #[pymodule(gil_used = true)]
 fn relu_kernels(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(relu, m)?)?;
-    m.add_function(wrap_pyfunction!(leaky_relu, m)?)?;
-    m.add_function(wrap_pyfunction!(relu_grad, m)?)?;
-    m.add_function(wrap_pyfunction!(leaky_relu_grad, m)?)?;
-    m.add_function(wrap_pyfunction!(relu_backward, m)?)?;
-    m.add_function(wrap_pyfunction!(leaky_relu_backward, m)?)?;
-    m.add_function(wrap_pyfunction!(relu_backward_from_output, m)?)?;
+    add_functions(m)?;
     m.add("LEVEL_ENV", kernels::LEVEL_ENV)?;
     Ok(())
 }

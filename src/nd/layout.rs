@@ -51,7 +51,7 @@ pub(crate) fn walk<A, D, S, E, const N: usize>(
     if rayon::current_thread_index().is_none() {
         let dst_bytes = out.len().saturating_mul(core::mem::size_of::<A>());
         let read = out.len().saturating_mul(read_per_elem);
-        if let Some(wake) = crate::parallel::outside_wake(dst_bytes, read) {
+        if let Some(wake) = crate::driver::policy::outside_wake(dst_bytes, read) {
             return shared_walk::share(ins, out, axis, kernels, op, wake);
         }
         return lanes(ins, out, Axis(axis), kernels, &op);
@@ -134,7 +134,7 @@ fn fastest_axis<A, D: Dimension>(out: &ArrayViewMut<'_, A, D>) -> usize {
 /// reading `read_per_elem` bytes each.
 #[cfg(feature = "rayon")]
 fn pieces(len: usize, read_per_elem: usize) -> usize {
-    crate::parallel::pool_pieces(len, read_per_elem, true)
+    crate::driver::policy::pool_pieces(len, read_per_elem, true)
 }
 
 #[cfg(not(feature = "rayon"))]
@@ -254,7 +254,8 @@ mod shared_walk {
     use ndarray::{ArrayView, ArrayViewMut, Dimension};
 
     use super::LaneOp;
-    use crate::parallel::{Wake, Work, shared_unit};
+    use crate::driver::policy::shared_unit;
+    use crate::driver::shared::{Wake, Work};
     use crate::{Element, Kernels};
 
     /// The arrays as addresses and steps, so that the work outlives the
@@ -402,6 +403,6 @@ mod shared_walk {
             kernels,
             op,
         };
-        crate::parallel::share_from_outside(work, unit, align, wake);
+        crate::driver::policy::share_from_outside(work, unit, align, wake);
     }
 }

@@ -19,7 +19,7 @@
 //! assert!(dx.iter().all(|&v| v == 0.0));
 //! ```
 //!
-//! Every layout gives the bits of the [`scalar`] reference
+//! Every layout gives the bits of the [`scalar`](crate::scalar) reference
 //! applied element by element (any NaN for a NaN, as on every path). The
 //! layout only decides the speed:
 //! - arrays contiguous in memory (C order, Fortran order, any permutation
@@ -60,8 +60,7 @@ mod layout;
 
 use ndarray::{ArrayRef, Dimension};
 
-use crate::check::check_alpha;
-use crate::{Element, Kernels, scalar};
+use crate::{Element, Kernels};
 
 use layout::{LaneOp, all_some};
 
@@ -135,258 +134,34 @@ impl<const N: usize> core::fmt::Display for Shapes<'_, N> {
     }
 }
 
-/// [`scalar::relu`] on every element, in place.
-#[inline]
-pub fn relu_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>) {
-    drive(
-        [],
-        ("buf", buf),
-        move |k, [], d| k.relu_inplace(d),
-        move |[], v| scalar::relu(v),
-    )
-}
+crate::front::list::for_each_form!(crate::front::list::per_form, [array_fn], []);
 
-/// [`scalar::leaky_relu`] on every element, in place.
-///
-/// # Panics
-/// If `alpha` is not finite, before any element is written.
-#[inline]
-#[track_caller]
-pub fn leaky_relu_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>, alpha: A) {
-    check_alpha(alpha);
-    drive(
-        [],
-        ("buf", buf),
-        move |k, [], d| k.leaky_relu_inplace(d, alpha),
-        move |[], v| scalar::leaky_relu(v, alpha),
-    )
+/// One function per form of the op list, over arrays of one shape.
+macro_rules! array_fn {
+    (
+        [] doc: $doc:literal; more: [$($more:tt)*]; panics: $panics:tt;
+        fn $name:ident($($r:ident),*; $($lp:ident: $lty:ty),*; $out:ident; $($p:ident: $pty:ty),*);
+        checks: [$($check:expr),*]; kernel: |$k:ident, $io:ident| $kernel:expr; elem: $elem:expr;
+    ) => {
+        #[doc = concat!($doc, "; over arrays, `i` is every index.")]
+        $($more)*
+        #[doc = crate::front::list::panics_doc!($panics, [$($r),*], "the shapes differ")]
+        #[inline]
+        #[track_caller]
+        pub fn $name<T: Element, D: Dimension>(
+            $($r: &ArrayRef<T, D>,)*
+            $($lp: $lty,)*
+            $out: &mut ArrayRef<T, D>
+            $(, $p: $pty)*
+        ) {
+            $($check;)*
+            drive(
+                [$((stringify!($r), $r)),*],
+                (stringify!($out), $out),
+                move |kernels, [$($r),*], $out| kernels.$name($($r,)* $($lp,)* $out $(, $p)*),
+                $elem,
+            )
+        }
+    };
 }
-
-/// Replaces every element with [`scalar::relu_grad`] of it.
-#[inline]
-pub fn relu_grad_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>) {
-    drive(
-        [],
-        ("buf", buf),
-        move |k, [], d| k.relu_grad_inplace(d),
-        move |[], v| scalar::relu_grad(v),
-    )
-}
-
-/// Replaces every element with [`scalar::leaky_relu_grad`] of it.
-///
-/// # Panics
-/// If `alpha` is not finite, before any element is written.
-#[inline]
-#[track_caller]
-pub fn leaky_relu_grad_inplace<A: Element, D: Dimension>(buf: &mut ArrayRef<A, D>, alpha: A) {
-    check_alpha(alpha);
-    drive(
-        [],
-        ("buf", buf),
-        move |k, [], d| k.leaky_relu_grad_inplace(d, alpha),
-        move |[], v| scalar::leaky_relu_grad(v, alpha),
-    )
-}
-
-/// `dst[i] = relu(src[i])` at every index `i`.
-///
-/// # Panics
-/// If the shapes differ, before any element is written.
-#[inline]
-#[track_caller]
-pub fn relu_into<A: Element, D: Dimension>(src: &ArrayRef<A, D>, dst: &mut ArrayRef<A, D>) {
-    drive(
-        [("src", src)],
-        ("dst", dst),
-        move |k, [s], d| k.relu_into(s, d),
-        move |[s], _| scalar::relu(s),
-    )
-}
-
-/// `dst[i] = leaky_relu(src[i], alpha)` at every index `i`.
-///
-/// # Panics
-/// If `alpha` is not finite or the shapes differ, before any element is
-/// written.
-#[inline]
-#[track_caller]
-pub fn leaky_relu_into<A: Element, D: Dimension>(
-    src: &ArrayRef<A, D>,
-    dst: &mut ArrayRef<A, D>,
-    alpha: A,
-) {
-    check_alpha(alpha);
-    drive(
-        [("src", src)],
-        ("dst", dst),
-        move |k, [s], d| k.leaky_relu_into(s, d, alpha),
-        move |[s], _| scalar::leaky_relu(s, alpha),
-    )
-}
-
-/// `dst[i] = relu_grad(src[i])` at every index `i`.
-///
-/// # Panics
-/// If the shapes differ, before any element is written.
-#[inline]
-#[track_caller]
-pub fn relu_grad_into<A: Element, D: Dimension>(src: &ArrayRef<A, D>, dst: &mut ArrayRef<A, D>) {
-    drive(
-        [("src", src)],
-        ("dst", dst),
-        move |k, [s], d| k.relu_grad_into(s, d),
-        move |[s], _| scalar::relu_grad(s),
-    )
-}
-
-/// `dst[i] = leaky_relu_grad(src[i], alpha)` at every index `i`.
-///
-/// # Panics
-/// If `alpha` is not finite or the shapes differ, before any element is
-/// written.
-#[inline]
-#[track_caller]
-pub fn leaky_relu_grad_into<A: Element, D: Dimension>(
-    src: &ArrayRef<A, D>,
-    dst: &mut ArrayRef<A, D>,
-    alpha: A,
-) {
-    check_alpha(alpha);
-    drive(
-        [("src", src)],
-        ("dst", dst),
-        move |k, [s], d| k.leaky_relu_grad_into(s, d, alpha),
-        move |[s], _| scalar::leaky_relu_grad(s, alpha),
-    )
-}
-
-/// ReLU's fused backward pass: `grad[i]` (the incoming gradient) becomes
-/// [`scalar::relu_backward`]`(x[i], grad[i])`.
-///
-/// # Panics
-/// If the shapes differ, before any element is written.
-#[inline]
-#[track_caller]
-pub fn relu_backward_inplace<A: Element, D: Dimension>(
-    x: &ArrayRef<A, D>,
-    grad: &mut ArrayRef<A, D>,
-) {
-    drive(
-        [("x", x)],
-        ("grad", grad),
-        move |k, [x], g| k.relu_backward_inplace(x, g),
-        move |[x], g| scalar::relu_backward(x, g),
-    )
-}
-
-/// Leaky ReLU's fused backward pass: `grad[i]` becomes
-/// [`scalar::leaky_relu_backward`]`(x[i], grad[i], alpha)`.
-///
-/// With `alpha > 0`, `x` may be the forward output instead of the input,
-/// as for the slice function
-/// ([`leaky_relu_backward_inplace`](crate::leaky_relu_backward_inplace)).
-///
-/// # Panics
-/// If `alpha` is not finite or the shapes differ, before any element is
-/// written.
-#[inline]
-#[track_caller]
-pub fn leaky_relu_backward_inplace<A: Element, D: Dimension>(
-    x: &ArrayRef<A, D>,
-    grad: &mut ArrayRef<A, D>,
-    alpha: A,
-) {
-    check_alpha(alpha);
-    drive(
-        [("x", x)],
-        ("grad", grad),
-        move |k, [x], g| k.leaky_relu_backward_inplace(x, g, alpha),
-        move |[x], g| scalar::leaky_relu_backward(x, g, alpha),
-    )
-}
-
-/// ReLU's fused backward pass from the forward *output* `y = relu(x)`:
-/// `grad[i]` becomes
-/// [`scalar::relu_backward_from_output`]`(y[i], grad[i])`.
-///
-/// # Panics
-/// If the shapes differ, before any element is written.
-#[inline]
-#[track_caller]
-pub fn relu_backward_from_output_inplace<A: Element, D: Dimension>(
-    y: &ArrayRef<A, D>,
-    grad: &mut ArrayRef<A, D>,
-) {
-    drive(
-        [("y", y)],
-        ("grad", grad),
-        move |k, [y], g| k.relu_backward_from_output_inplace(y, g),
-        move |[y], g| scalar::relu_backward_from_output(y, g),
-    )
-}
-
-/// ReLU's backward pass into a third array: `dx[i]` becomes
-/// [`scalar::relu_backward`]`(x[i], dy[i])`, and `dy` is kept.
-///
-/// # Panics
-/// If the shapes differ, before any element is written.
-#[inline]
-#[track_caller]
-pub fn relu_backward_into<A: Element, D: Dimension>(
-    x: &ArrayRef<A, D>,
-    dy: &ArrayRef<A, D>,
-    dx: &mut ArrayRef<A, D>,
-) {
-    drive(
-        [("x", x), ("dy", dy)],
-        ("dx", dx),
-        move |k, [x, dy], dx| k.relu_backward_into(x, dy, dx),
-        move |[x, dy], _| scalar::relu_backward(x, dy),
-    )
-}
-
-/// Leaky ReLU's backward pass into a third array: `dx[i]` becomes
-/// [`scalar::leaky_relu_backward`]`(x[i], dy[i], alpha)`, and `dy` is
-/// kept.
-///
-/// # Panics
-/// If `alpha` is not finite or the shapes differ, before any element is
-/// written.
-#[inline]
-#[track_caller]
-pub fn leaky_relu_backward_into<A: Element, D: Dimension>(
-    x: &ArrayRef<A, D>,
-    dy: &ArrayRef<A, D>,
-    dx: &mut ArrayRef<A, D>,
-    alpha: A,
-) {
-    check_alpha(alpha);
-    drive(
-        [("x", x), ("dy", dy)],
-        ("dx", dx),
-        move |k, [x, dy], dx| k.leaky_relu_backward_into(x, dy, dx, alpha),
-        move |[x, dy], _| scalar::leaky_relu_backward(x, dy, alpha),
-    )
-}
-
-/// ReLU's backward pass from the forward output into a third array:
-/// `dx[i]` becomes [`scalar::relu_backward_from_output`]`(y[i], dy[i])`,
-/// and `dy` is kept.
-///
-/// # Panics
-/// If the shapes differ, before any element is written.
-#[inline]
-#[track_caller]
-pub fn relu_backward_from_output_into<A: Element, D: Dimension>(
-    y: &ArrayRef<A, D>,
-    dy: &ArrayRef<A, D>,
-    dx: &mut ArrayRef<A, D>,
-) {
-    drive(
-        [("y", y), ("dy", dy)],
-        ("dx", dx),
-        move |k, [y, dy], dx| k.relu_backward_from_output_into(y, dy, dx),
-        move |[y, dy], _| scalar::relu_backward_from_output(y, dy),
-    )
-}
+use array_fn;

@@ -2,9 +2,8 @@
 //! scalar reference and compared bit for bit.
 #![allow(dead_code)]
 
-#[cfg(feature = "rayon")]
-use relu_kernels::par;
-use relu_kernels::{ALL_LEVELS, Element, Kernels, Threading, scalar, simd};
+use relu_kernels::__forms::{FORMS, Form, elem, slice_fn};
+use relu_kernels::{ALL_LEVELS, Element, Kernels, Threading};
 
 /// What the tests need of an element type beyond the crate's `Element`.
 pub trait TestFloat: Element + Copy + PartialEq + std::fmt::Debug + 'static {
@@ -171,59 +170,51 @@ pub fn alphas<T: TestFloat>() -> Vec<T> {
     all[..n].iter().map(|&a| T::from_f64(a)).collect()
 }
 
-/// One public function of the crate.
-#[derive(Clone, Copy, Debug)]
-pub enum OpCase<T> {
-    ReluInplace,
-    LeakyReluInplace(T),
-    ReluGradInplace,
-    LeakyReluGradInplace(T),
-    ReluInto,
-    LeakyReluInto(T),
-    ReluGradInto,
-    LeakyReluGradInto(T),
-    ReluBackward,
-    LeakyReluBackward(T),
-    ReluBackwardFromOutput,
-    ReluBackwardInto,
-    LeakyReluBackwardInto(T),
-    ReluBackwardFromOutputInto,
+/// One public function of the crate, with its `alpha` if it takes one:
+/// a form of the crate's op list.
+#[derive(Clone, Copy)]
+pub struct OpCase<T> {
+    pub form: &'static Form,
+    alpha: Option<T>,
+}
+
+impl<T: TestFloat> std::fmt::Debug for OpCase<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.alpha {
+            Some(a) => write!(f, "{}(alpha = {a:?})", self.form.name),
+            None => f.write_str(self.form.name),
+        }
+    }
 }
 
 impl<T: TestFloat> OpCase<T> {
+    /// The function called `name`, with `alpha` if it takes one.
+    pub fn with(name: &str, alpha: T) -> OpCase<T> {
+        OpCase::of(Form::named(name), alpha)
+    }
+
+    /// The function called `name`, which takes no `alpha`.
+    pub fn named(name: &str) -> OpCase<T> {
+        let op = OpCase::with(name, T::from_f64(0.0));
+        assert!(op.alpha.is_none(), "{name} takes alpha");
+        op
+    }
+
+    fn of(form: &'static Form, alpha: T) -> OpCase<T> {
+        OpCase {
+            form,
+            alpha: (!form.params.is_empty()).then_some(alpha),
+        }
+    }
+
     /// Every op, the alpha-taking ones with `alpha`.
-    pub fn all(alpha: T) -> [OpCase<T>; 14] {
-        use OpCase::*;
-        [
-            ReluInplace,
-            LeakyReluInplace(alpha),
-            ReluGradInplace,
-            LeakyReluGradInplace(alpha),
-            ReluInto,
-            LeakyReluInto(alpha),
-            ReluGradInto,
-            LeakyReluGradInto(alpha),
-            ReluBackward,
-            LeakyReluBackward(alpha),
-            ReluBackwardFromOutput,
-            ReluBackwardInto,
-            LeakyReluBackwardInto(alpha),
-            ReluBackwardFromOutputInto,
-        ]
+    pub fn all(alpha: T) -> Vec<OpCase<T>> {
+        FORMS.iter().map(|f| OpCase::of(f, alpha)).collect()
     }
 
     /// Whether the op is a backward pass (its second input is `dy`).
     pub fn backward(self) -> bool {
-        use OpCase::*;
-        matches!(
-            self,
-            ReluBackward
-                | LeakyReluBackward(_)
-                | ReluBackwardFromOutput
-                | ReluBackwardInto
-                | LeakyReluBackwardInto(_)
-                | ReluBackwardFromOutputInto
-        )
+        self.form.backward
     }
 
     /// Every op with every test alpha.
@@ -240,40 +231,27 @@ impl<T: TestFloat> OpCase<T> {
     }
 
     pub fn alpha(self) -> Option<T> {
-        use OpCase::*;
-        match self {
-            LeakyReluInplace(a)
-            | LeakyReluGradInplace(a)
-            | LeakyReluInto(a)
-            | LeakyReluGradInto(a)
-            | LeakyReluBackward(a)
-            | LeakyReluBackwardInto(a) => Some(a),
-            _ => None,
-        }
+        self.alpha
     }
 
     /// Whether the op reads two slices (`src`, `dst`) rather than one.
     pub fn two_slices(self) -> bool {
-        !matches!(
-            self,
-            OpCase::ReluInplace
-                | OpCase::LeakyReluInplace(_)
-                | OpCase::ReluGradInplace
-                | OpCase::LeakyReluGradInplace(_)
-        )
+        !self.form.inputs.is_empty()
+    }
+
+    /// Whether the op writes a third slice (its inputs are `x` and `dy`).
+    pub fn three_slices(self) -> bool {
+        self.form.inputs.len() == 2
+    }
+
+    /// The parameters after the output.
+    pub fn params(self) -> Vec<T> {
+        self.alpha.into_iter().collect()
     }
 }
 
 /// One way of running the ops: a module's free functions or a `Kernels`.
-#[derive(Clone, Copy, Debug)]
-pub enum Path {
-    Scalar,
-    Simd,
-    #[cfg(feature = "rayon")]
-    Par,
-    Root,
-    Kernels(Kernels),
-}
+pub use relu_kernels::__forms::Via as Path;
 
 /// Every path this build and CPU can run: the modules, and `Kernels` at
 /// every supported level with every threading mode (under Miri, which is
@@ -302,92 +280,20 @@ pub fn paths() -> Vec<Path> {
 /// third slice read `dy` from a copy of `dst` and write `dst`, so every
 /// backward pass computes the same thing from the same buffers.
 pub fn run<T: TestFloat>(path: Path, op: OpCase<T>, src: &[T], dst: &mut [T]) {
-    macro_rules! call {
-        ($m:ident) => {{
-            use OpCase::*;
-            match op {
-                ReluInplace => $m::relu_inplace(dst),
-                LeakyReluInplace(a) => $m::leaky_relu_inplace(dst, a),
-                ReluGradInplace => $m::relu_grad_inplace(dst),
-                LeakyReluGradInplace(a) => $m::leaky_relu_grad_inplace(dst, a),
-                ReluInto => $m::relu_into(src, dst),
-                LeakyReluInto(a) => $m::leaky_relu_into(src, dst, a),
-                ReluGradInto => $m::relu_grad_into(src, dst),
-                LeakyReluGradInto(a) => $m::leaky_relu_grad_into(src, dst, a),
-                ReluBackward => $m::relu_backward_inplace(src, dst),
-                LeakyReluBackward(a) => $m::leaky_relu_backward_inplace(src, dst, a),
-                ReluBackwardFromOutput => $m::relu_backward_from_output_inplace(src, dst),
-                ReluBackwardInto => {
-                    let dy = dst.to_vec();
-                    $m::relu_backward_into(src, &dy, dst)
-                }
-                LeakyReluBackwardInto(a) => {
-                    let dy = dst.to_vec();
-                    $m::leaky_relu_backward_into(src, &dy, dst, a)
-                }
-                ReluBackwardFromOutputInto => {
-                    let dy = dst.to_vec();
-                    $m::relu_backward_from_output_into(src, &dy, dst)
-                }
-            }
-        }};
-    }
-    match path {
-        Path::Scalar => call!(scalar),
-        Path::Simd => call!(simd),
-        #[cfg(feature = "rayon")]
-        Path::Par => call!(par),
-        Path::Root => call!(relu_kernels),
-        Path::Kernels(k) => {
-            use OpCase::*;
-            match op {
-                ReluInplace => k.relu_inplace(dst),
-                LeakyReluInplace(a) => k.leaky_relu_inplace(dst, a),
-                ReluGradInplace => k.relu_grad_inplace(dst),
-                LeakyReluGradInplace(a) => k.leaky_relu_grad_inplace(dst, a),
-                ReluInto => k.relu_into(src, dst),
-                LeakyReluInto(a) => k.leaky_relu_into(src, dst, a),
-                ReluGradInto => k.relu_grad_into(src, dst),
-                LeakyReluGradInto(a) => k.leaky_relu_grad_into(src, dst, a),
-                ReluBackward => k.relu_backward_inplace(src, dst),
-                LeakyReluBackward(a) => k.leaky_relu_backward_inplace(src, dst, a),
-                ReluBackwardFromOutput => k.relu_backward_from_output_inplace(src, dst),
-                ReluBackwardInto => {
-                    let dy = dst.to_vec();
-                    k.relu_backward_into(src, &dy, dst)
-                }
-                LeakyReluBackwardInto(a) => {
-                    let dy = dst.to_vec();
-                    k.leaky_relu_backward_into(src, &dy, dst, a)
-                }
-                ReluBackwardFromOutputInto => {
-                    let dy = dst.to_vec();
-                    k.relu_backward_from_output_into(src, &dy, dst)
-                }
-            }
-        }
-    }
+    let f = slice_fn::<T>(path, op.form.id);
+    let dy = if op.three_slices() {
+        dst.to_vec()
+    } else {
+        Vec::new()
+    };
+    let ins: Vec<&[T]> = [src, &dy][..op.form.inputs.len()].to_vec();
+    f(&ins, dst, &op.params());
 }
 
 /// The expected result of `op` for one element, from the scalar element
 /// functions (independent of the slice loops under test).
 pub fn expect<T: TestFloat>(op: OpCase<T>, x: T, y: T) -> T {
-    use OpCase::*;
-    match op {
-        ReluInplace => scalar::relu(y),
-        LeakyReluInplace(a) => scalar::leaky_relu(y, a),
-        ReluGradInplace => scalar::relu_grad(y),
-        LeakyReluGradInplace(a) => scalar::leaky_relu_grad(y, a),
-        ReluInto => scalar::relu(x),
-        LeakyReluInto(a) => scalar::leaky_relu(x, a),
-        ReluGradInto => scalar::relu_grad(x),
-        LeakyReluGradInto(a) => scalar::leaky_relu_grad(x, a),
-        ReluBackward | ReluBackwardInto => scalar::relu_backward(x, y),
-        LeakyReluBackward(a) | LeakyReluBackwardInto(a) => scalar::leaky_relu_backward(x, y, a),
-        ReluBackwardFromOutput | ReluBackwardFromOutputInto => {
-            scalar::relu_backward_from_output(x, y)
-        }
-    }
+    elem(op.form.id, &[x, y][..op.form.inputs.len()], y, &op.params())
 }
 
 /// Runs `op` through `path` on `src`/`dst` and panics with the first

@@ -1,12 +1,43 @@
-//! [`Io`]: the slices of one call, which the serial loop and the parallel
-//! drivers share and split.
+//! [`Io`]: the slices of one call, as plain data, which the serial loop
+//! runs and the parallel drivers split.
 
 use core::marker::PhantomData;
 
 use crate::Element;
-use crate::level::Level;
-use crate::ops::Op;
-use crate::serial_loop::{Ptrs, run_scalar, run_vector};
+
+/// The three slices of a call, at some offset: each element is
+/// `dst[i] = op(x[i], y[i])`. Any two may be the same pointer; otherwise
+/// they do not overlap.
+pub(crate) struct Ptrs<T> {
+    pub(crate) x: *const T,
+    pub(crate) y: *const T,
+    pub(crate) dst: *mut T,
+}
+
+impl<T> Clone for Ptrs<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Ptrs<T> {}
+
+impl<T> Ptrs<T> {
+    /// All three, `n` elements on.
+    ///
+    /// # Safety
+    /// `n` elements on must stay inside (or one past) each slice.
+    #[inline(always)]
+    pub(crate) unsafe fn add(self, n: usize) -> Self {
+        // SAFETY: caller contract.
+        unsafe {
+            Ptrs {
+                x: self.x.add(n),
+                y: self.y.add(n),
+                dst: self.dst.add(n),
+            }
+        }
+    }
+}
 
 /// The slices of one call: every op computes `dst[i] = op(x[i], y[i])`.
 /// In place all three are the same slice; `_into` forms read `x` and write
@@ -15,18 +46,11 @@ use crate::serial_loop::{Ptrs, run_scalar, run_vector};
 /// and write `dst`. Raw pointers let one descriptor serve forms that borrow
 /// differently.
 pub(crate) struct Io<'a, T> {
-    ptrs: Ptrs<T>,
-    len: usize,
+    pub(crate) ptrs: Ptrs<T>,
+    pub(crate) len: usize,
     /// The whole call writes far more than the caches hold (see
     /// [`STREAM_THRESHOLD_BYTES`]); kept when the call is split.
-    // Only the AVX2 level uses it (to choose streaming stores), and that
-    // level is compiled only for x86_64 with SSE2: elsewhere (aarch64,
-    // x86_64-unknown-none) it is at most copied into the chunks of a split.
-    #[cfg_attr(
-        not(all(target_arch = "x86_64", target_feature = "sse2")),
-        allow(dead_code, reason = "used only by the AVX2 level")
-    )]
-    large: bool,
+    pub(crate) large: bool,
     _borrow: PhantomData<(&'a [T], &'a mut [T])>,
 }
 
@@ -51,6 +75,19 @@ pub(crate) const STREAM_THRESHOLD_BYTES: usize = if cfg!(miri) {
 unsafe impl<T: Send + Sync> Send for Io<'_, T> {}
 
 impl<'a, T: Element> Io<'a, T> {
+    /// The descriptor of a form that reads `reads` beside `out`: none (in
+    /// place), one (`out` is also `y`), or two (`x` and `y`, into `out`).
+    /// The caller has checked the lengths.
+    #[inline(always)]
+    pub(crate) fn new<const N: usize>(reads: [&'a [T]; N], out: &'a mut [T]) -> Self {
+        match reads.as_slice() {
+            [] => Io::in_place(out),
+            [x] => Io::pair(x, out),
+            [x, y] => Io::triple(x, y, out),
+            _ => unreachable!("a form reads at most two slices beside its output"),
+        }
+    }
+
     /// The whole of `buf`, read and written in place.
     #[inline]
     pub(crate) fn in_place(buf: &'a mut [T]) -> Self {
@@ -146,7 +183,7 @@ impl<'a, T: Element> Io<'a, T> {
 
     /// The elements `start..start + len`, with the lifetime of `self`'s
     /// borrow erased, for the chunks of a call shared with threads that
-    /// may outlive the caller's borrow (see `parallel::shared`).
+    /// may outlive the caller's borrow (see `driver::shared`).
     ///
     /// # Safety
     /// `start + len <= self.len()`. The returned `Io` must not be used
@@ -163,43 +200,6 @@ impl<'a, T: Element> Io<'a, T> {
             len,
             large: self.large,
             _borrow: PhantomData,
-        }
-    }
-
-    /// Runs `op` over every element with the kernel of `level`.
-    ///
-    /// `level` must be supported by this CPU; `Kernels` guarantees it.
-    #[inline]
-    pub(crate) fn serial<O: Op<T>>(self, level: Level, op: O) {
-        match level {
-            Level::Scalar => {
-                // SAFETY: `Io` covers `len` readable `x`, `y` and writable
-                // `dst` elements.
-                unsafe { run_scalar(op, self.ptrs, self.len) }
-            }
-            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-            Level::Avx2 => {
-                debug_assert!(Level::Avx2.is_supported());
-                // Streaming stores only where nothing reads the destination.
-                let reads_dst = O::READS_Y && core::ptr::eq(self.ptrs.y, self.ptrs.dst);
-                // SAFETY: `Kernels` only holds a level the CPU supports, so
-                // AVX2 and F16C are present; the pointers cover `len`
-                // elements.
-                unsafe {
-                    if self.large && !reads_dst {
-                        crate::serial_loop::run_avx2::<T, O, true>(op, self.ptrs, self.len)
-                    } else {
-                        crate::serial_loop::run_avx2::<T, O, false>(op, self.ptrs, self.len)
-                    }
-                }
-            }
-            // Without x86_64, `Avx2` is never supported and never reaches here.
-            _ => {
-                // SAFETY: every CPU supports the portable level (it is
-                // compiled for the build's target); the pointers cover
-                // `len` elements.
-                unsafe { run_vector::<T::Portable, O, false>(op, self.ptrs, self.len) }
-            }
         }
     }
 }

@@ -2,10 +2,10 @@
 //! which lets idle workers steal halves and keeps a nested call (a kernel
 //! inside the user's own parallel loop) from blocking its worker.
 
+use super::{io::Io, serial};
 use crate::Element;
-use crate::level::Level;
+use crate::arch::Level;
 use crate::ops::Op;
-use crate::slices::Io;
 
 /// Splits `io` into `pieces` pieces and runs them as rayon jobs. Every cut
 /// falls on a multiple of `align` elements, and every piece has at least
@@ -19,7 +19,7 @@ pub(super) fn halve<T: Element, O: Op<T>>(
     align: usize,
 ) {
     if pieces <= 1 {
-        return io.serial(level, op);
+        return serial::run(level, op, io);
     }
     let (mid, lo_pieces) = cut(io.len(), pieces, align);
     let (lo, hi) = io.split_at(mid);

@@ -6,8 +6,8 @@ use core::marker::PhantomData;
 use wide::bytemuck::cast;
 use wide::{f32x8, i16x8, i16x16, i32x8, u16x8};
 
-use super::{Format, neg_inf};
-use crate::vector::Vector;
+use crate::arch::Vector;
+use crate::arch::half16::{Format, neg_inf};
 
 /// Sixteen lanes of format `T`, as their bit patterns.
 #[derive(Clone, Copy)]
@@ -28,7 +28,7 @@ impl<T: Format> Half16<T> {
 
 /// `alpha * x` for eight patterns, rounded once to the format.
 #[inline(always)]
-pub(super) fn product<T: Format>(x: i16x8, alpha: f32x8) -> i16x8 {
+pub(crate) fn product<T: Format>(x: i16x8, alpha: f32x8) -> i16x8 {
     let wide = T::widen(i32x8::from_u16x8(cast::<i16x8, u16x8>(x)));
     i16x8::from_i32x8_truncate(T::narrow(wide * alpha))
 }

@@ -1,5 +1,5 @@
-//! `half::f16` and `half::bf16`: the two 16-bit formats, their portable
-//! vectors and (in `x86`) their AVX2 vectors.
+//! `half::f16` and `half::bf16`: what the 16-bit vectors of every level
+//! (`portable::half16`, `x86_64::avx2_half16`) know of the two formats.
 //!
 //! Both formats are sign-magnitude with the exponent above the mantissa,
 //! so the select-only ops work on the bit patterns with integer compares,
@@ -11,11 +11,6 @@
 //! the correctly rounded product (see the crate documentation).
 
 mod convert;
-mod portable;
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-pub(crate) mod x86;
-
-pub(crate) use portable::Half16;
 
 use wide::{f32x8, i32x8};
 
@@ -84,6 +79,6 @@ impl Format for half::bf16 {
 
 /// `-inf`'s pattern read as `i16`: every negative number and `-0.0` is at
 /// or below it, every negative NaN above it.
-const fn neg_inf<T: Format>() -> i16 {
+pub(crate) const fn neg_inf<T: Format>() -> i16 {
     (0x8000 | T::INF) as i16
 }

@@ -1,4 +1,6 @@
-//! The parallel driver: every op and level goes through it.
+//! The policy: whether a call runs serially or is shared among threads,
+//! and how, with every threshold that decides it. The root functions,
+//! `Kernels` and `nd` all ask it.
 //!
 //! How a call is split depends on who calls. A pool worker (code inside
 //! `ThreadPool::install` or a `par_iter`) halves the buffer with
@@ -8,21 +10,13 @@
 //! on every build.
 
 #[cfg(feature = "rayon")]
-mod join;
+use super::shared::{self, SliceWork, Wake, Work};
+use super::{io::Io, serial};
 #[cfg(feature = "rayon")]
-mod linger;
-#[cfg(feature = "rayon")]
-mod shared;
-
-#[cfg(feature = "rayon")]
-use shared::SliceWork;
-#[cfg(feature = "rayon")]
-pub(crate) use shared::{Wake, Work};
-
+use super::{join, linger};
 use crate::Element;
-use crate::level::Level;
+use crate::arch::Level;
 use crate::ops::Op;
-use crate::slices::Io;
 
 /// Calls from a worker of a rayon pool that read fewer bytes than this run
 /// serially in the root functions
@@ -145,7 +139,7 @@ fn from_outside<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, wake: 
     let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
     let unit = shared_unit(io.bytes_read_per_elem()).next_multiple_of(align);
     if rayon::current_num_threads() <= 1 || io.len() <= unit {
-        return io.serial(level, op);
+        return serial::run(level, op, io);
     }
     // SAFETY: the slices outlive their borrow only inside the shared call,
     // which runs `Io::chunk`s of it alone and returns after every one of
@@ -160,7 +154,7 @@ fn from_outside<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, wake: 
 fn in_pool<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, auto: bool) {
     let pieces = pool_pieces(io.len(), io.bytes_read_per_elem(), auto);
     if pieces <= 1 {
-        return io.serial(level, op);
+        return serial::run(level, op, io);
     }
     let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
     join::halve(level, op, io, pieces, align);
@@ -182,23 +176,23 @@ pub(crate) fn auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
     // the smallest calls pay one comparison.
     let dst_bytes = io.len() * core::mem::size_of::<T>();
     if dst_bytes < WARM_MIN_DST_BYTES {
-        return io.serial(level, op);
+        return serial::run(level, op, io);
     }
     if rayon::current_thread_index().is_some() {
         return in_pool(level, op, io, true);
     }
     match outside_wake(dst_bytes, io.len() * io.bytes_read_per_elem()) {
         Some(wake) => from_outside(level, op, io, wake),
-        None => io.serial(level, op),
+        None => serial::run(level, op, io),
     }
 }
 
 #[cfg(not(feature = "rayon"))]
 pub(crate) fn split<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
-    io.serial(level, op)
+    serial::run(level, op, io)
 }
 
 #[cfg(not(feature = "rayon"))]
 pub(crate) fn auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
-    io.serial(level, op)
+    serial::run(level, op, io)
 }

@@ -4,7 +4,7 @@
 //! x86_64 build its vectors are pairs of SSE registers even on an AVX2 CPU.
 //! These types use the AVX intrinsics directly; the kernels instantiated with
 //! them are `#[target_feature(enable = "avx2")]` functions (see
-//! `serial_loop::run_avx2`). A value of these types is made only by
+//! `x86_64::with_avx2`). A value of these types is made only by
 //! `Vector`'s unsafe constructors, whose callers promise AVX2, so every
 //! method that takes a value may use AVX instructions (see `Vector`).
 //!
@@ -13,7 +13,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::vector::Vector;
+use crate::arch::Vector;
 
 /// Eight `f32` lanes in one AVX register.
 #[derive(Clone, Copy)]
@@ -81,6 +81,7 @@ macro_rules! impl_avx {
                     $store(p, self.0)
                 }
             }
+            const STREAMS: bool = true;
             #[inline(always)]
             fn fence() {
                 // SAFETY: SSE is part of x86_64.

@@ -162,7 +162,7 @@ fn choose_once() -> Level {
 }
 
 // Under Miri the AVX2 level converts without F16C (Miri cannot run it; see
-// `half16::x86`), so there AVX2 alone makes the level supported.
+// `x86_64::avx2_half16`), so there AVX2 alone makes the level supported.
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2", feature = "std"))]
 fn has_avx2_and_f16c() -> bool {

@@ -2,8 +2,8 @@
 //! patterns, integer compares for the selects, and for the multiply F16C
 //! (`f16`) or integer shifts (`bf16`).
 //!
-//! As in `crate::x86`, every method is `#[inline(always)]` so that it is
-//! compiled inside the AVX2 kernel (`serial_loop::run_avx2`, which enables AVX2
+//! As in `avx2`, every method is `#[inline(always)]` so that it is
+//! compiled inside the AVX2 kernel (`x86_64::with_avx2`, which enables AVX2
 //! and F16C), and a value of these types is made only by `Vector`'s unsafe
 //! constructors, whose callers promise AVX2 and F16C: a method that takes
 //! a value may use them.
@@ -11,8 +11,8 @@
 use core::arch::x86_64::*;
 use core::marker::PhantomData;
 
-use super::{Format, neg_inf};
-use crate::vector::Vector;
+use crate::arch::Vector;
+use crate::arch::half16::{Format, neg_inf};
 
 /// Sixteen lanes of format `T`, as their bit patterns.
 #[derive(Clone, Copy)]
@@ -106,8 +106,8 @@ unsafe fn portable_scale<T: Format>(x: __m256i, alpha: __m256) -> __m256i {
     let [lo, hi]: [i16x8; 2] = cast(xs);
     let alpha = f32x8::new(alphas);
     let out: [i16; 16] = cast([
-        super::portable::product::<T>(lo, alpha),
-        super::portable::product::<T>(hi, alpha),
+        crate::arch::portable::half16::product::<T>(lo, alpha),
+        crate::arch::portable::half16::product::<T>(hi, alpha),
     ]);
     // SAFETY: AVX is present (caller contract); `out` holds 32 bytes.
     unsafe { _mm256_loadu_si256(out.as_ptr().cast()) }
@@ -188,6 +188,7 @@ impl<T: X86Format> Vector for H16x16<T> {
             _mm256_store_si256(p.cast(), self.0)
         }
     }
+    const STREAMS: bool = true;
     #[inline(always)]
     fn fence() {
         // SAFETY: SSE is part of x86_64.

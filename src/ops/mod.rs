@@ -58,23 +58,17 @@
 //!   it replaced two compares, a blend, a multiply, an and and an or.
 //!
 //! The 16-bit formats compare their bit patterns as integers and widen only
-//! for the multiply (see `half16`); their bodies take the same methods.
+//! for the multiply (see `arch::half16`); their bodies take the same methods.
 
 use crate::Element;
+use crate::arch::Vector;
 use crate::scalar;
-use crate::vector::Vector;
 
 /// An elementwise op: `y = op(x, y)`.
 pub(crate) trait Op<T: Element>: Copy + Send + Sync + 'static {
     /// Whether the result depends on `y` (in place and in the in-place
-    /// backward passes, the destination's old value).
-    // Only the AVX2 level reads it (streaming stores are only for ops that
-    // do not read `y`), and that level is compiled only for x86_64 with
-    // SSE2: elsewhere (aarch64, x86_64-unknown-none) it is never read.
-    #[cfg_attr(
-        not(all(target_arch = "x86_64", target_feature = "sse2")),
-        expect(dead_code, reason = "read only by the AVX2 level")
-    )]
+    /// backward passes, the destination's old value): such calls never
+    /// stream their stores.
     const READS_Y: bool = false;
     /// The reference body.
     fn scalar(self, x: T, y: T) -> T;

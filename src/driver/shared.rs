@@ -24,10 +24,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
+use super::{io::Io, serial};
 use crate::Element;
-use crate::level::Level;
+use crate::arch::Level;
 use crate::ops::Op;
-use crate::slices::Io;
 
 use super::linger::{self, Header};
 
@@ -128,7 +128,7 @@ impl<T: Element, O: Op<T>> Work for SliceWork<T, O> {
     unsafe fn run_range(&self, start: usize, len: usize) {
         // SAFETY: in bounds, disjoint from other threads' ranges and still
         // borrowed (the contract of `run_range`).
-        unsafe { self.io.chunk(start, len) }.serial(self.level, self.op);
+        serial::run(self.level, self.op, unsafe { self.io.chunk(start, len) });
     }
 }
 

@@ -1,16 +1,12 @@
-//! The lane-wise operations every kernel is written in, and their portable
-//! implementation on `wide`'s 256-bit float vectors.
+//! The lane-wise operations every kernel is written in.
 //!
 //! An op writes its vector body once against [`Vector`]; the same body is
 //! compiled for `wide::f32x8`/`wide::f64x4` (the portable level), for the
-//! AVX2 types in `x86`, and for the 16-bit types in `half16`. The methods
+//! AVX2 types in `x86_64`, and for the 16-bit types of both. The methods
 //! say what the ops need (where ReLU gives zero, where Leaky ReLU scales),
 //! not how to compute it, so that each vector type picks the cheapest
 //! instructions for its lanes: a float compare for `f32`, one integer
 //! compare on the bit patterns for `f16`.
-
-use core::ops::{BitAnd, BitXor, Mul, Not};
-use wide::{f32x8, f64x4};
 
 /// A 256-bit vector of floats. Masks are vectors whose lanes are all ones
 /// (true) or all zeros (false).
@@ -65,6 +61,9 @@ pub trait Vector: Copy {
     }
     /// Orders earlier [`Vector::store_stream`] stores before later stores.
     fn fence() {}
+    /// Whether [`Vector::store_stream`] bypasses the caches (else it is a
+    /// plain store, and the serial loop does not ask for it).
+    const STREAMS: bool = false;
 
     /// The lanes ReLU sets to `+0.0`: true where `x < 0` or `x` is `-0.0`,
     /// false where `x > 0` or NaN. At `+0.0` either, since ReLU gives
@@ -121,82 +120,3 @@ pub trait Vector: Copy {
         x.nan_or(self.scale_where(x.lt_zero(), alpha))
     }
 }
-
-macro_rules! impl_wide {
-    ($v:ty, $t:ty, $lanes:literal) => {
-        impl Vector for $v {
-            type Elem = $t;
-            const LANES: usize = $lanes;
-            type Alpha = $v;
-
-            #[inline(always)]
-            unsafe fn splat(x: $t) -> Self {
-                <$v>::splat(x)
-            }
-            #[inline(always)]
-            unsafe fn alpha(alpha: $t) -> Self {
-                <$v>::splat(alpha)
-            }
-            #[inline(always)]
-            unsafe fn load(p: *const $t) -> Self {
-                // SAFETY: the caller guarantees `p` is readable for LANES
-                // elements; `read_unaligned` needs no alignment.
-                <$v>::new(unsafe { p.cast::<[$t; $lanes]>().read_unaligned() })
-            }
-            #[inline(always)]
-            unsafe fn store(self, p: *mut $t) {
-                // SAFETY: the caller guarantees `p` is writable for LANES
-                // elements; `write_unaligned` needs no alignment.
-                unsafe { p.cast::<[$t; $lanes]>().write_unaligned(self.to_array()) }
-            }
-            #[inline(always)]
-            fn relu_zero(self) -> Self {
-                self.simd_le(<$v>::ZERO)
-            }
-            #[inline(always)]
-            fn le_zero(self) -> Self {
-                self.simd_le(<$v>::ZERO)
-            }
-            #[inline(always)]
-            fn lt_zero(self) -> Self {
-                self.simd_lt(<$v>::ZERO)
-            }
-            #[inline(always)]
-            fn nan_bits(self) -> Self {
-                self.is_nan() & self
-            }
-            #[inline(always)]
-            fn nan_or(self, other: Self) -> Self {
-                other | self.nan_bits()
-            }
-            #[inline(always)]
-            fn one_or_nan(self) -> Self {
-                // `-|x|` is at most 0 for every number, so 1 is greater; a
-                // NaN compares false and is taken.
-                let neg = self | <$v>::splat(-0.0);
-                <$v>::ONE.simd_gt(neg).bitselect(<$v>::ONE, neg)
-            }
-            #[inline(always)]
-            fn and(self, o: Self) -> Self {
-                BitAnd::bitand(self, o)
-            }
-            #[inline(always)]
-            fn and_not(self, o: Self) -> Self {
-                BitAnd::bitand(Not::not(self), o)
-            }
-            #[inline(always)]
-            fn xor(self, o: Self) -> Self {
-                BitXor::bitxor(self, o)
-            }
-            #[inline(always)]
-            fn scale_where(self, mask: Self, alpha: Self) -> Self {
-                // `x * 1` is `x` exactly (zeros, subnormals, infinities, a
-                // NaN stays a NaN), so one multiply serves every lane.
-                Mul::mul(self, mask.bitselect(alpha, <$v>::ONE))
-            }
-        }
-    };
-}
-
-impl_wide!(f32x8, f32, 8);
-impl_wide!(f64x4, f64, 4);

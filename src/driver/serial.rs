@@ -3,38 +3,53 @@
 //! single vectors, and a scalar tail.
 
 use crate::Element;
+use crate::arch::{Body, Level, Vector, dispatch};
+use crate::driver::io::{Io, Ptrs};
 use crate::ops::Op;
-use crate::vector::Vector;
 
-/// The three slices of a call, at some offset: each element is
-/// `dst[i] = op(x[i], y[i])`. Any two may be the same pointer; otherwise
-/// they do not overlap.
-pub(crate) struct Ptrs<T> {
-    pub(crate) x: *const T,
-    pub(crate) y: *const T,
-    pub(crate) dst: *mut T,
+/// Runs `op` over every element of `io` with the kernel of `level`, with
+/// non-temporal stores where the call writes far more than the caches
+/// hold and nothing reads the destination.
+///
+/// `level` must be supported by this CPU; `Kernels` guarantees it.
+#[inline]
+pub(crate) fn run<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
+    let p = io.ptrs;
+    let reads_dst = O::READS_Y && core::ptr::eq(p.y, p.dst);
+    let body = SerialLoop {
+        op,
+        p,
+        len: io.len,
+        stream: io.large && !reads_dst,
+    };
+    // SAFETY: `Kernels` only holds a level the CPU supports; `Io` covers
+    // `len` readable `x`, `y` and writable `dst` elements.
+    unsafe { dispatch(level, body) }
 }
 
-impl<T> Clone for Ptrs<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
+/// One call's serial loop, for [`dispatch`] to run at a level.
+struct SerialLoop<T, O> {
+    op: O,
+    p: Ptrs<T>,
+    len: usize,
+    stream: bool,
 }
-impl<T> Copy for Ptrs<T> {}
 
-impl<T> Ptrs<T> {
-    /// All three, `n` elements on.
-    ///
-    /// # Safety
-    /// `n` elements on must stay inside (or one past) each slice.
+impl<T: Element, O: Op<T>> Body<T> for SerialLoop<T, O> {
     #[inline(always)]
-    pub(crate) unsafe fn add(self, n: usize) -> Self {
-        // SAFETY: caller contract.
+    fn scalar(self) {
+        // SAFETY: the pointers cover `len` elements (see `run`).
+        unsafe { run_scalar(self.op, self.p, self.len) }
+    }
+    #[inline(always)]
+    unsafe fn vector<V: Vector<Elem = T>>(self) {
+        // SAFETY: the CPU supports `V`'s level (caller contract); the
+        // pointers cover `len` elements (see `run`).
         unsafe {
-            Ptrs {
-                x: self.x.add(n),
-                y: self.y.add(n),
-                dst: self.dst.add(n),
+            if V::STREAMS && self.stream {
+                run_vector::<V, O, true>(self.op, self.p, self.len)
+            } else {
+                run_vector::<V, O, false>(self.op, self.p, self.len)
             }
         }
     }
@@ -46,30 +61,11 @@ impl<T> Ptrs<T> {
 /// `x` and `y` must be readable and `dst` writable for `len` elements
 /// (see [`Ptrs`]).
 #[inline(always)]
-pub(crate) unsafe fn run_scalar<T: Element, O: Op<T>>(op: O, p: Ptrs<T>, len: usize) {
+unsafe fn run_scalar<T: Element, O: Op<T>>(op: O, p: Ptrs<T>, len: usize) {
     for i in 0..len {
         // SAFETY: `i < len` (caller contract).
         unsafe { *p.dst.add(i) = op.scalar(*p.x.add(i), *p.y.add(i)) };
     }
-}
-
-/// The AVX2 instantiation of [`run_vector`].
-///
-/// # Safety
-/// The CPU must support AVX2 and F16C (which the 16-bit formats use to
-/// convert; not under Miri, where they convert without it), plus the
-/// contract of [`run_vector`].
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[cfg_attr(not(miri), target_feature(enable = "avx2,f16c"))]
-#[cfg_attr(miri, target_feature(enable = "avx2"))]
-pub(crate) unsafe fn run_avx2<T: Element, O: Op<T>, const STREAM: bool>(
-    op: O,
-    p: Ptrs<T>,
-    len: usize,
-) {
-    // SAFETY: AVX2 and F16C are the AVX2 vector types' level (caller
-    // contract); the pointers are forwarded.
-    unsafe { run_vector::<T::Avx2, O, STREAM>(op, p, len) }
 }
 
 /// How many vectors one iteration of the main loop handles: enough
@@ -87,7 +83,7 @@ const UNROLL: usize = 4;
 /// The CPU must support the level of `V`, and `x` and `y` must be readable
 /// and `dst` writable for `len` elements (see [`Ptrs`]).
 #[inline(always)]
-pub(crate) unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
+unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
     op: O,
     p: Ptrs<V::Elem>,
     len: usize,

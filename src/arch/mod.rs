@@ -1,0 +1,95 @@
+//! The arch layer: the [`Vector`] trait the ops are written against, the
+//! instruction-set [`Level`]s and their detection, each element type's
+//! vector at every level ([`Lanes`]), the one `match` on the level
+//! ([`dispatch`]), and a folder per instruction set:
+//! - `portable`: `wide`'s vectors, for any target;
+//! - `x86_64`: AVX2, chosen at run time;
+//! - `half16`: what the 16-bit vectors of both know of the formats.
+//!
+//! Nothing here knows of ops, loops or threads. Adding a level means a
+//! folder, a variant of `Level`, an associated type of `Lanes` and an arm
+//! of `dispatch`.
+
+#[cfg(feature = "half")]
+pub(crate) mod half16;
+pub(crate) mod level;
+pub(crate) mod portable;
+pub(crate) mod vector;
+// Soft-float x86_64 targets (such as `x86_64-unknown-none`) cannot hold
+// vector registers, so the AVX2 level needs SSE2 in the target.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+pub(crate) mod x86_64;
+
+pub(crate) use level::Level;
+pub(crate) use vector::Vector;
+
+/// An element type's vector at every level.
+pub(crate) trait Lanes: Copy + 'static {
+    /// The portable level's vector (`wide`).
+    type Portable: Vector<Elem = Self>;
+    /// The AVX2 level's vector.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    type Avx2: Vector<Elem = Self>;
+}
+
+macro_rules! lanes {
+    ($t:ty, $portable:ty, $avx2:ty) => {
+        impl Lanes for $t {
+            type Portable = $portable;
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            type Avx2 = $avx2;
+        }
+    };
+}
+
+lanes!(f32, wide::f32x8, x86_64::avx2::F32x8);
+lanes!(f64, wide::f64x4, x86_64::avx2::F64x4);
+#[cfg(feature = "half")]
+lanes!(
+    half::f16,
+    portable::half16::Half16<half::f16>,
+    x86_64::avx2_half16::H16x16<half::f16>
+);
+#[cfg(feature = "half")]
+lanes!(
+    half::bf16,
+    portable::half16::Half16<half::bf16>,
+    x86_64::avx2_half16::H16x16<half::bf16>
+);
+
+/// Work written once for every level: `scalar` for the scalar level,
+/// `vector` for the others, with their vector type.
+pub(crate) trait Body<T: Lanes> {
+    /// Runs the work one element at a time.
+    fn scalar(self);
+    /// Runs the work on vectors `V`.
+    ///
+    /// # Safety
+    /// The CPU must support the level of `V`.
+    unsafe fn vector<V: Vector<Elem = T>>(self);
+}
+
+/// Runs `body` at `level`: the one place that chooses code by level.
+///
+/// # Safety
+/// The CPU must support `level` (a [`Kernels`](crate::Kernels) holds only
+/// such a level).
+#[inline(always)]
+pub(crate) unsafe fn dispatch<T: Lanes, B: Body<T>>(level: Level, body: B) {
+    match level {
+        Level::Scalar => body.scalar(),
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        Level::Avx2 => {
+            debug_assert!(Level::Avx2.is_supported());
+            // SAFETY: the CPU supports the AVX2 level (caller contract),
+            // which is AVX2 and F16C.
+            unsafe { x86_64::with_avx2::<T, B>(body) }
+        }
+        // Without x86_64, `Avx2` is never supported and never reaches here.
+        _ => {
+            // SAFETY: every CPU supports the portable level (it is
+            // compiled for the build's target).
+            unsafe { body.vector::<T::Portable>() }
+        }
+    }
+}

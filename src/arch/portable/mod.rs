@@ -1,0 +1,90 @@
+//! The portable level: [`Vector`] on `wide`'s 256-bit vectors, compiled
+//! for whatever the build targets (SSE2, AVX with `-C target-cpu=native`,
+//! NEON, plain arrays); the 16-bit formats in [`half16`].
+
+#[cfg(feature = "half")]
+pub(crate) mod half16;
+
+use core::ops::{BitAnd, BitXor, Mul, Not};
+use wide::{f32x8, f64x4};
+
+use crate::arch::Vector;
+
+macro_rules! impl_wide {
+    ($v:ty, $t:ty, $lanes:literal) => {
+        impl Vector for $v {
+            type Elem = $t;
+            const LANES: usize = $lanes;
+            type Alpha = $v;
+
+            #[inline(always)]
+            unsafe fn splat(x: $t) -> Self {
+                <$v>::splat(x)
+            }
+            #[inline(always)]
+            unsafe fn alpha(alpha: $t) -> Self {
+                <$v>::splat(alpha)
+            }
+            #[inline(always)]
+            unsafe fn load(p: *const $t) -> Self {
+                // SAFETY: the caller guarantees `p` is readable for LANES
+                // elements; `read_unaligned` needs no alignment.
+                <$v>::new(unsafe { p.cast::<[$t; $lanes]>().read_unaligned() })
+            }
+            #[inline(always)]
+            unsafe fn store(self, p: *mut $t) {
+                // SAFETY: the caller guarantees `p` is writable for LANES
+                // elements; `write_unaligned` needs no alignment.
+                unsafe { p.cast::<[$t; $lanes]>().write_unaligned(self.to_array()) }
+            }
+            #[inline(always)]
+            fn relu_zero(self) -> Self {
+                self.simd_le(<$v>::ZERO)
+            }
+            #[inline(always)]
+            fn le_zero(self) -> Self {
+                self.simd_le(<$v>::ZERO)
+            }
+            #[inline(always)]
+            fn lt_zero(self) -> Self {
+                self.simd_lt(<$v>::ZERO)
+            }
+            #[inline(always)]
+            fn nan_bits(self) -> Self {
+                self.is_nan() & self
+            }
+            #[inline(always)]
+            fn nan_or(self, other: Self) -> Self {
+                other | self.nan_bits()
+            }
+            #[inline(always)]
+            fn one_or_nan(self) -> Self {
+                // `-|x|` is at most 0 for every number, so 1 is greater; a
+                // NaN compares false and is taken.
+                let neg = self | <$v>::splat(-0.0);
+                <$v>::ONE.simd_gt(neg).bitselect(<$v>::ONE, neg)
+            }
+            #[inline(always)]
+            fn and(self, o: Self) -> Self {
+                BitAnd::bitand(self, o)
+            }
+            #[inline(always)]
+            fn and_not(self, o: Self) -> Self {
+                BitAnd::bitand(Not::not(self), o)
+            }
+            #[inline(always)]
+            fn xor(self, o: Self) -> Self {
+                BitXor::bitxor(self, o)
+            }
+            #[inline(always)]
+            fn scale_where(self, mask: Self, alpha: Self) -> Self {
+                // `x * 1` is `x` exactly (zeros, subnormals, infinities, a
+                // NaN stays a NaN), so one multiply serves every lane.
+                Mul::mul(self, mask.bitselect(alpha, <$v>::ONE))
+            }
+        }
+    };
+}
+
+impl_wide!(f32x8, f32, 8);
+impl_wide!(f64x4, f64, 4);

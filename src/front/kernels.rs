@@ -1,0 +1,183 @@
+//! [`Kernels`]: a level and a threading mode, and every op as a method.
+//! The module-level functions (`simd`, `par`, the crate root) are this type
+//! with a fixed choice.
+
+use super::check::check_lengths;
+use crate::Element;
+use crate::arch::Level;
+use crate::driver::io::Io;
+use crate::driver::{policy, serial};
+use crate::ops::{self, Op};
+
+/// How a call spreads over threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Threading {
+    /// On the calling thread.
+    Serial,
+    /// Split into chunks that rayon runs in parallel (on the current rayon
+    /// pool). Without the `rayon` feature, the same as `Serial`.
+    Parallel,
+    /// `Serial` for small calls, `Parallel` for large ones; where the
+    /// switch lies depends on the calling thread, since handing work to
+    /// another thread costs more from outside the pool:
+    /// - from a worker of a rayon pool (code inside `ThreadPool::install`
+    ///   or a `par_iter`), calls reading at least
+    ///   [`PARALLEL_THRESHOLD_BYTES`] (128 Ki `f32` in place, 64 Ki for
+    ///   the two-slice forms) run in parallel;
+    /// - from any other thread, calls writing at least 192 KiB (48 Ki
+    ///   `f32`) run in parallel when the calls come back to back (less
+    ///   than 250 µs apart) or a pool worker still waits from the previous
+    ///   call; calls reading at least 4 MiB (1 Mi `f32` in place, 512 Ki
+    ///   for the two-slice forms) always do. A worker that helped waits,
+    ///   spinning, up to 250 µs for the next call (running other rayon
+    ///   work meanwhile), so that calls in a burst find it awake, and 1 ms
+    ///   at most in all, so that a `join` it was waiting in resumes. While
+    ///   a helper asked for by an earlier call has not started (the pool is
+    ///   busy), calls ask for none and run their share themselves;
+    /// - on a one-thread pool, every call runs serially.
+    ///
+    /// Each switch sits where sharing the call measured faster than the
+    /// serial kernel (the repository's `docs/TUNING.md` has the figures).
+    ///
+    /// [`PARALLEL_THRESHOLD_BYTES`]: crate::PARALLEL_THRESHOLD_BYTES
+    Auto,
+}
+
+/// A choice of kernel: an instruction-set [`Level`] and a [`Threading`]
+/// mode, with every op of the crate as a method.
+///
+/// The module-level functions are fixed choices of it: [`crate::simd`] is
+/// [`Kernels::serial`], [`crate::par`] is [`Kernels::parallel`] and the crate
+/// root is [`Kernels::auto`]. Building one by hand forces a level, for
+/// testing or measuring each kernel on its own:
+///
+/// ```
+/// use relu_kernels::{Kernels, Level, Threading};
+///
+/// let portable = Kernels::new(Level::Portable, Threading::Serial).unwrap();
+/// let mut buf = [-1.0f32, 2.0];
+/// portable.relu_inplace(&mut buf);
+/// assert_eq!(buf, [0.0, 2.0]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Kernels {
+    level: Level,
+    threading: Threading,
+}
+
+impl Kernels {
+    /// The kernels of `level`, or `None` if this CPU does not support it.
+    pub fn new(level: Level, threading: Threading) -> Option<Kernels> {
+        level.is_supported().then_some(Kernels { level, threading })
+    }
+
+    /// The [active](Level::active) level on the calling thread.
+    pub fn serial() -> Kernels {
+        Kernels {
+            level: Level::active(),
+            threading: Threading::Serial,
+        }
+    }
+
+    /// The [active](Level::active) level, always split over rayon's threads.
+    pub fn parallel() -> Kernels {
+        Kernels {
+            level: Level::active(),
+            threading: Threading::Parallel,
+        }
+    }
+
+    /// The [active](Level::active) level, parallel only where it pays.
+    pub fn auto() -> Kernels {
+        Kernels {
+            level: Level::active(),
+            threading: Threading::Auto,
+        }
+    }
+
+    /// The instruction-set level.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+
+    /// The threading mode.
+    pub fn threading(&self) -> Threading {
+        self.threading
+    }
+
+    #[inline]
+    fn apply<T: Element, O: Op<T>>(&self, op: O, io: Io<'_, T>) {
+        match self.threading {
+            Threading::Serial => serial::run(self.level, op, io),
+            Threading::Parallel => policy::split(self.level, op, io),
+            Threading::Auto => policy::auto(self.level, op, io),
+        }
+    }
+
+    /// Leaky ReLU with the body [`ops::leaky_form`] picks for `alpha`.
+    #[inline]
+    fn leaky_relu<T: Element>(&self, alpha: T, io: Io<'_, T>) {
+        use ops::{LEAKY_ANY, LEAKY_MAX, LEAKY_MIN, LeakyRelu};
+        match ops::leaky_form(alpha) {
+            LEAKY_MAX => self.apply(LeakyRelu::<T, LEAKY_MAX>(alpha), io),
+            LEAKY_MIN => self.apply(LeakyRelu::<T, LEAKY_MIN>(alpha), io),
+            _ => self.apply(LeakyRelu::<T, LEAKY_ANY>(alpha), io),
+        }
+    }
+
+    crate::front::list::for_each_form!(crate::front::list::per_form, [kernel_method], []);
+
+    // Measurement support, not API: the benches and the report are separate
+    // crates and need the ceiling pass through the same driver, so it is
+    // `pub` but hidden from the documentation.
+    #[doc(hidden)]
+    /// The cheapest pass the compiler cannot remove: every element is loaded,
+    /// XOR-ed with `bits`' bit pattern and stored. With `bits = 0.0` the
+    /// buffer is unchanged; passing it through `std::hint::black_box` keeps
+    /// the compiler from knowing that. It measures the throughput ceiling
+    /// that the ops are compared with.
+    #[inline]
+    pub fn touch_inplace<T: Element>(&self, buf: &mut [T], bits: T) {
+        self.apply(ops::Touch(bits), Io::in_place(buf));
+    }
+
+    // Measurement support, not API (see `touch_inplace`).
+    #[doc(hidden)]
+    /// The cheapest two-slice pass the compiler cannot remove, as a
+    /// backward pass moves data: every `x[i]` and `grad[i]` is loaded and
+    /// `grad[i]` stored, XOR-ed with the bits of `x[i] & bits`. With
+    /// `bits = 0.0` (hidden with `std::hint::black_box`) `grad` is
+    /// unchanged. It measures the throughput ceiling of the two-slice ops.
+    ///
+    /// # Panics
+    /// If the lengths differ, before any element is written.
+    #[inline]
+    #[track_caller]
+    pub fn touch_pair<T: Element>(&self, x: &[T], grad: &mut [T], bits: T) {
+        check_lengths(&[("x", x.len()), ("grad", grad.len())]);
+        self.apply(ops::TouchPair(bits), Io::pair(x, grad));
+    }
+}
+
+/// One [`Kernels`] method per form of the op list.
+macro_rules! kernel_method {
+    (
+        [] doc: $doc:literal; more: [$($more:tt)*]; panics: $panics:tt;
+        fn $name:ident($($r:ident),*; $($lp:ident: $lty:ty),*; $out:ident; $($p:ident: $pty:ty),*);
+        checks: [$($check:expr),*]; kernel: |$k:ident, $io:ident| $kernel:expr; elem: $elem:expr;
+    ) => {
+        #[doc = concat!($doc, ".")]
+        $($more)*
+        #[doc = crate::front::list::panics_doc!($panics, [$($r),*], "the lengths differ")]
+        #[inline]
+        #[track_caller]
+        pub fn $name<T: Element>(&self, $($r: &[T],)* $($lp: $lty,)* $out: &mut [T] $(, $p: $pty)*) {
+            $($check;)*
+            check_lengths(&[$((stringify!($r), $r.len()),)* (stringify!($out), $out.len())]);
+            let $k = self;
+            let $io = Io::new([$($r),*], $out);
+            $kernel
+        }
+    };
+}
+use kernel_method;
