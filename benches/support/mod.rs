@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use relu_kernels::__forms::{FORMS, Form, Via, slice_fn};
+use relu_kernels::__forms::{FORMS, Form, SliceFn, Via, slice_fn};
 use relu_kernels::half::{bf16, f16};
 use relu_kernels::{Element, Kernels, Level, Threading};
 
@@ -208,12 +208,12 @@ pub fn inplace_paths<T: Float>(op: &str) -> Vec<InPlace<T>> {
     let vias = [("scalar", Via::Scalar)]
         .into_iter()
         .chain(kernel_paths().map(|(name, k)| (name, Via::Kernels(k))));
-    vias.map(|(name, via)| {
-        let f = slice_fn::<T>(via, form.id);
-        let p = params::<T>(form);
-        let g: InPlaceFn<T> = Box::new(move |b| f(&[], b, &p));
-        (name, g)
-    })
+    vias.map(
+        |(name, via)| match slice_fn::<T>(via, form.id, &params(form)) {
+            SliceFn::Unary(f) => (name, f as InPlaceFn<T>),
+            _ => unreachable!("an in-place op reads one buffer"),
+        },
+    )
     .collect()
 }
 
@@ -268,11 +268,9 @@ pub fn pair_paths<T: Float>(op: &str) -> Vec<Pair<T>> {
 /// their own.
 fn pair_fn<T: Float>(op: &str, via: Via) -> PairFn<T> {
     let form = form(op);
-    let f = slice_fn::<T>(via, form.id);
-    let p = params::<T>(form);
-    match form.inputs.len() {
-        1 => Box::new(move |x, g| f(&[x], g, &p)),
-        2 => {
+    match slice_fn::<T>(via, form.id, &params(form)) {
+        SliceFn::Binary(f) => f,
+        SliceFn::Ternary(f) => {
             // `dy`: the input, made on the first call of each length (the
             // report's warm-up call), outside the timed calls after it.
             let mut dy: Vec<T> = Vec::new();
@@ -280,10 +278,10 @@ fn pair_fn<T: Float>(op: &str, via: Via) -> PairFn<T> {
                 if dy.len() != x.len() {
                     dy = input(x.len());
                 }
-                f(&[x, &dy], dx, &p)
+                f(x, &dy, dx)
             })
         }
-        _ => panic!("{op} is not a two-slice op"),
+        SliceFn::Unary(_) => panic!("{op} is not a two-slice op"),
     }
 }
 

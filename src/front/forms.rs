@@ -59,28 +59,57 @@ pub enum Via {
     Kernels(Kernels),
 }
 
-/// A form's slice function, bound to `via`: called with the inputs, the
-/// output and the parameters.
-pub type SliceFn<T> = Box<dyn Fn(&[&[T]], &mut [T], &[T]) + Send + Sync>;
+/// A form's slice function, bound to a [`Via`] and to its parameters, by
+/// the number of slices it reads beside its output.
+pub enum SliceFn<T> {
+    /// In place on one buffer.
+    Unary(Box<Unary<T>>),
+    /// One input and the output.
+    Binary(Box<Binary<T>>),
+    /// Two inputs and the output.
+    Ternary(Box<Ternary<T>>),
+}
+
+/// A bound form that updates one buffer.
+pub type Unary<T> = dyn Fn(&mut [T]) + Send + Sync;
+/// A bound form that reads one slice and writes another.
+pub type Binary<T> = dyn Fn(&[T], &mut [T]) + Send + Sync;
+/// A bound form that reads two slices and writes a third.
+pub type Ternary<T> = dyn Fn(&[T], &[T], &mut [T]) + Send + Sync;
+
+impl<T> SliceFn<T> {
+    /// Calls it on `ins` (as many as it reads) and `out`.
+    #[track_caller]
+    pub fn call(&self, ins: &[&[T]], out: &mut [T]) {
+        match (self, ins) {
+            (SliceFn::Unary(f), []) => f(out),
+            (SliceFn::Binary(f), [a]) => f(a, out),
+            (SliceFn::Ternary(f), [a, b]) => f(a, b, out),
+            _ => panic!("called with {} inputs, the wrong number", ins.len()),
+        }
+    }
+}
 
 #[track_caller]
 fn wrong(name: &str, what: &str, want: usize, got: usize) -> ! {
     panic!("{name} takes {want} {what}, got {got}")
 }
 
-/// Binds a slice function of the form with `$name`: `$f` called with
-/// `$first` (nothing, or `&k,`) and the form's arguments.
+/// Binds `$f` (called with `$first`, nothing or `&k,`, then the form's
+/// arguments) to the parameters `$p`, as the [`SliceFn`] of its arity.
 macro_rules! bind {
-    ($f:expr, ($($first:tt)*), $name:ident, [$($r:ident),*], $out:ident, [$($p:ident),*]) => {
-        Box::new(move |ins: &[&[T]], $out: &mut [T], params: &[T]| {
-            let [$($r),*] = ins else {
-                wrong(stringify!($name), "inputs", count!($($r)*), ins.len())
-            };
-            let &[$($p),*] = params else {
-                wrong(stringify!($name), "parameters", count!($($p)*), params.len())
-            };
-            $f($($first)* $($r,)* $out $(, $p)*)
-        })
+    ($f:expr, ($($first:tt)*), [], $out:ident, [$($p:ident),*]) => {
+        SliceFn::Unary(Box::new(move |$out: &mut [T]| $f($($first)* $out $(, $p)*)))
+    };
+    ($f:expr, ($($first:tt)*), [$a:ident], $out:ident, [$($p:ident),*]) => {
+        SliceFn::Binary(Box::new(move |$a: &[T], $out: &mut [T]| {
+            $f($($first)* $a, $out $(, $p)*)
+        }))
+    };
+    ($f:expr, ($($first:tt)*), [$a:ident, $b:ident], $out:ident, [$($p:ident),*]) => {
+        SliceFn::Ternary(Box::new(move |$a: &[T], $b: &[T], $out: &mut [T]| {
+            $f($($first)* $a, $b, $out $(, $p)*)
+        }))
     };
 }
 use bind;
@@ -133,17 +162,22 @@ macro_rules! table {
             backward: count!($($b)*) > 0,
         }),*];
 
-        /// The slice function of form `id` through `via`.
-        pub fn slice_fn<T: Element>(via: Via, id: Id) -> SliceFn<T> {
+        /// The slice function of form `id` through `via`, with the
+        /// parameters `params`.
+        #[track_caller]
+        pub fn slice_fn<T: Element>(via: Via, id: Id, params: &[T]) -> SliceFn<T> {
             match id {
                 $(Id::$name => {
+                    let &[$($p),*] = params else {
+                        wrong(stringify!($name), "parameters", count!($($p)*), params.len())
+                    };
                     match via {
-                        Via::Scalar => bind!(crate::scalar::$name, (), $name, [$($r),*], $out, [$($p),*]),
-                        Via::Simd => bind!(crate::simd::$name, (), $name, [$($r),*], $out, [$($p),*]),
+                        Via::Scalar => bind!(crate::scalar::$name, (), [$($r),*], $out, [$($p),*]),
+                        Via::Simd => bind!(crate::simd::$name, (), [$($r),*], $out, [$($p),*]),
                         #[cfg(feature = "rayon")]
-                        Via::Par => bind!(crate::par::$name, (), $name, [$($r),*], $out, [$($p),*]),
-                        Via::Root => bind!(crate::$name, (), $name, [$($r),*], $out, [$($p),*]),
-                        Via::Kernels(k) => bind!(Kernels::$name, (&k,), $name, [$($r),*], $out, [$($p),*]),
+                        Via::Par => bind!(crate::par::$name, (), [$($r),*], $out, [$($p),*]),
+                        Via::Root => bind!(crate::$name, (), [$($r),*], $out, [$($p),*]),
+                        Via::Kernels(k) => bind!(Kernels::$name, (&k,), [$($r),*], $out, [$($p),*]),
                     }
                 })*
             }

@@ -4,6 +4,11 @@
 //! [`__forms`](crate::__forms) table the tests and benches run, and the
 //! Python module).
 //!
+//! Adding an op: its element function in `ops/spec.rs` (the spec, public
+//! through `scalar`), its type in `ops/` (that function as its scalar body,
+//! and its vector body), and its entry here. The tests' tables take it from `__forms`; the tests
+//! that check it against a second oracle (PyTorch, the patterns) name it.
+//!
 //! [`Kernels`]: crate::Kernels
 
 /// Calls `$callback! { [$($extra)*] <every op family> }`.

@@ -60,9 +60,10 @@
 //! The 16-bit formats compare their bit patterns as integers and widen only
 //! for the multiply (see `arch::half16`); their bodies take the same methods.
 
+pub(crate) mod spec;
+
 use crate::Element;
 use crate::arch::Vector;
-use crate::scalar;
 
 /// An elementwise op: `y = op(x, y)`.
 pub(crate) trait Op<T: Element>: Copy + Send + Sync + 'static {
@@ -90,7 +91,7 @@ pub(crate) struct Relu;
 impl<T: Element> Op<T> for Relu {
     #[inline(always)]
     fn scalar(self, x: T, _: T) -> T {
-        scalar::relu(x)
+        spec::relu(x)
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, _: V) -> V {
@@ -124,7 +125,7 @@ pub(crate) fn leaky_form<T: Element>(alpha: T) -> u8 {
 impl<T: Element, const FORM: u8> Op<T> for LeakyRelu<T, FORM> {
     #[inline(always)]
     fn scalar(self, x: T, _: T) -> T {
-        scalar::leaky_relu(x, self.0)
+        spec::leaky_relu(x, self.0)
     }
     #[inline(always)]
     fn alpha(self) -> T {
@@ -146,7 +147,7 @@ pub(crate) struct ReluGrad;
 impl<T: Element> Op<T> for ReluGrad {
     #[inline(always)]
     fn scalar(self, x: T, _: T) -> T {
-        scalar::relu_grad(x)
+        spec::relu_grad(x)
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, _: V) -> V {
@@ -161,7 +162,7 @@ pub(crate) struct LeakyReluGrad<T>(pub T);
 impl<T: Element> Op<T> for LeakyReluGrad<T> {
     #[inline(always)]
     fn scalar(self, x: T, _: T) -> T {
-        scalar::leaky_relu_grad(x, self.0)
+        spec::leaky_relu_grad(x, self.0)
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, _: V) -> V {
@@ -181,7 +182,7 @@ impl<T: Element> Op<T> for ReluBackward {
     const READS_Y: bool = true;
     #[inline(always)]
     fn scalar(self, x: T, dy: T) -> T {
-        scalar::relu_backward(x, dy)
+        spec::relu_backward(x, dy)
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, dy: V) -> V {
@@ -198,7 +199,7 @@ impl<T: Element> Op<T> for LeakyReluBackward<T> {
     const READS_Y: bool = true;
     #[inline(always)]
     fn scalar(self, x: T, dy: T) -> T {
-        scalar::leaky_relu_backward(x, dy, self.0)
+        spec::leaky_relu_backward(x, dy, self.0)
     }
     #[inline(always)]
     fn alpha(self) -> T {
@@ -217,7 +218,7 @@ impl<T: Element> Op<T> for ReluBackwardFromOutput {
     const READS_Y: bool = true;
     #[inline(always)]
     fn scalar(self, out: T, dy: T) -> T {
-        scalar::relu_backward_from_output(out, dy)
+        spec::relu_backward_from_output(out, dy)
     }
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, out: V, dy: V) -> V {

@@ -280,14 +280,13 @@ pub fn paths() -> Vec<Path> {
 /// third slice read `dy` from a copy of `dst` and write `dst`, so every
 /// backward pass computes the same thing from the same buffers.
 pub fn run<T: TestFloat>(path: Path, op: OpCase<T>, src: &[T], dst: &mut [T]) {
-    let f = slice_fn::<T>(path, op.form.id);
+    let f = slice_fn::<T>(path, op.form.id, &op.params());
     let dy = if op.three_slices() {
         dst.to_vec()
     } else {
         Vec::new()
     };
-    let ins: Vec<&[T]> = [src, &dy][..op.form.inputs.len()].to_vec();
-    f(&ins, dst, &op.params());
+    f.call(&[src, &dy][..op.form.inputs.len()], dst);
 }
 
 /// The expected result of `op` for one element, from the scalar element
