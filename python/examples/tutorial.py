@@ -14,8 +14,8 @@ import relu_kernels
 INPUTS = np.array([1.0, -10.0, 0.0, 15.0, -20.0])
 
 
-def tutorial_lines():
-    lines = []
+def tutorial_lines() -> list[str]:
+    lines: list[str] = []
     for name, outputs in [
         ("Relu", relu_kernels.relu(INPUTS)),
         ("Leaky Relu", relu_kernels.leaky_relu(INPUTS)),

@@ -462,6 +462,7 @@ macro_rules! py_functions {
     ([] $({
         family: $family:ident;
         about: $about:literal;
+        example: [$($value:literal),*] -> $result:literal;
         op: [
             lead: []; params: [$($p:ident: $pty:ty = $pd:tt),*]; panics: $panics:tt; checks: $checks:tt;
             kernel: |$k:ident, $io:ident| $kernel:expr;
@@ -476,8 +477,26 @@ macro_rules! py_functions {
             #[doc = concat!(
                 "Returns `out` if given (`out=", stringify!($from),
                 "` works in place), else a new array of the input's shape and dtype ",
-                "(C order unless the input is Fortran-contiguous)."
+                "(C order unless the input is Fortran-contiguous). The arrays are ",
+                "float32, float64 or float16, all of one dtype and one shape (no ",
+                "casting, no broadcasting), of any layout."
             )]
+            #[doc = ""]
+            #[doc = "Raises:"]
+            #[doc = "    TypeError: an argument is not a numpy.ndarray, its dtype is not float32,"]
+            #[doc = "        float64 or float16 in native byte order, or the dtypes differ."]
+            #[doc = "    ValueError: the shapes differ, out is read-only, alpha is not finite in"]
+            #[doc = "        the dtype, or an array changed during the call."]
+            #[doc = "    RuntimeError: RELU_KERNELS_LEVEL is invalid, or out is in use by a call"]
+            #[doc = "        on another thread."]
+            #[doc = ""]
+            #[doc = "Example:"]
+            #[doc = "    >>> import numpy as np, relu_kernels"]
+            #[doc = concat!(
+                "    >>> relu_kernels.", stringify!($family), "(",
+                example_args!($($value),*), ").tolist()"
+            )]
+            #[doc = concat!("    ", $result)]
             #[pyfunction]
             #[pyo3(signature = ($($r,)* $from, $($p = $pd,)* out = None))]
             fn $family<'py>(
@@ -502,6 +521,13 @@ macro_rules! py_functions {
             $(m.add_function(wrap_pyfunction!($family, m)?)?;)*
             Ok(())
         }
+    };
+}
+
+/// The example's arguments: each value as a numpy array.
+macro_rules! example_args {
+    ($first:literal $(, $rest:literal)*) => {
+        concat!("np.array(", $first, ")" $(, ", np.array(", $rest, ")")*)
     };
 }
 

@@ -16,7 +16,9 @@
 /// Each family is one op: its in-place form and, where it has one, the
 /// form that writes a separate output.
 /// - `family`: the op's name; `about`: what it computes, in a sentence
-///   (the Python docstring opens with it).
+///   (the Python docstring opens with it); `example`: its arrays' values
+///   (`float64`, its parameters at their defaults) and the result, for the
+///   Python docstring's example, which the Python tests run.
 /// - `op`, what every form shares:
 ///   - `lead`: arguments between the inputs and the output (a parameter
 ///     slice and its `inner` stride, say), `params` those after the
@@ -44,6 +46,7 @@ macro_rules! for_each_op {
             {
                 family: relu;
                 about: "ReLU, `max(0, x)`: `-0.0` gives `+0.0`, NaN propagates.";
+                example: ["[-2.0, 0.0, 3.0]"] -> "[0.0, 0.0, 3.0]";
                 op: [
                     lead: []; params: []; panics: []; checks: [];
                     kernel: |k, io| k.apply($crate::ops::Relu, io);
@@ -57,6 +60,7 @@ macro_rules! for_each_op {
             {
                 family: leaky_relu;
                 about: "Leaky ReLU: `x` where `x > 0`, else `alpha * x` (one multiply in the element type).";
+                example: ["[-2.0, 0.0, 3.0]"] -> "[-0.02, 0.0, 3.0]";
                 op: [
                     lead: []; params: [alpha: T = 0.01]; panics: ["`alpha` is not finite"];
                     checks: [$crate::front::check::check_alpha(alpha)];
@@ -71,6 +75,7 @@ macro_rules! for_each_op {
             {
                 family: relu_grad;
                 about: "ReLU's derivative: 1 where `x >= 0` (both zeros), 0 where `x < 0`, NaN for NaN.";
+                example: ["[-2.0, 0.0, 3.0]"] -> "[0.0, 1.0, 1.0]";
                 op: [
                     lead: []; params: []; panics: []; checks: [];
                     kernel: |k, io| k.apply($crate::ops::ReluGrad, io);
@@ -84,6 +89,7 @@ macro_rules! for_each_op {
             {
                 family: leaky_relu_grad;
                 about: "Leaky ReLU's derivative: 1 where `x >= 0`, `alpha` where `x < 0`, NaN for NaN.";
+                example: ["[-2.0, 0.0, 3.0]"] -> "[0.01, 1.0, 1.0]";
                 op: [
                     lead: []; params: [alpha: T = 0.01]; panics: ["`alpha` is not finite"];
                     checks: [$crate::front::check::check_alpha(alpha)];
@@ -98,6 +104,7 @@ macro_rules! for_each_op {
             {
                 family: relu_backward;
                 about: "ReLU's backward pass from the forward input `x`: `dy` where `x >= 0`, `+0.0` where `x < 0` (whatever `dy` is), NaN where `x` is NaN.";
+                example: ["[-2.0, 0.0, 3.0]", "[10.0, 10.0, 10.0]"] -> "[0.0, 10.0, 10.0]";
                 op: [
                     lead: []; params: []; panics: []; checks: [];
                     kernel: |k, io| k.apply($crate::ops::ReluBackward, io);
@@ -111,6 +118,7 @@ macro_rules! for_each_op {
             {
                 family: leaky_relu_backward;
                 about: "Leaky ReLU's backward pass from the forward input `x`: `dy` where `x >= 0`, `alpha * dy` where `x < 0`, NaN where `x` is NaN.";
+                example: ["[-2.0, 0.0, 3.0]", "[10.0, 10.0, 10.0]"] -> "[0.1, 10.0, 10.0]";
                 op: [
                     lead: []; params: [alpha: T = 0.01]; panics: ["`alpha` is not finite"];
                     checks: [$crate::front::check::check_alpha(alpha)];
@@ -133,6 +141,7 @@ macro_rules! for_each_op {
             {
                 family: relu_backward_from_output;
                 about: "ReLU's backward pass from the forward output `y = relu(x)`: `dy` where `y > 0`, `+0.0` where `y <= 0`, NaN where `y` is NaN (PyTorch's `threshold_backward(dy, y, 0)` but for NaN).";
+                example: ["[0.0, 0.0, 3.0]", "[10.0, 10.0, 10.0]"] -> "[0.0, 0.0, 10.0]";
                 op: [
                     lead: []; params: []; panics: []; checks: [];
                     kernel: |k, io| k.apply($crate::ops::ReluBackwardFromOutput, io);
@@ -197,6 +206,7 @@ macro_rules! each_form {
     (@ $callback:tt, $extra:tt, [$($forms:tt)*] {
         family: $family:ident;
         about: $about:literal;
+        example: $example:tt -> $result:literal;
         op: [
             lead: $lead:tt; params: $params:tt; panics: $panics:tt; checks: $checks:tt;
             kernel: |$k:ident, $io:ident| $kernel:expr;
@@ -208,6 +218,7 @@ macro_rules! each_form {
         $crate::front::list::each_form!(@ $callback, $extra, [$($forms)*] {
             family: $family;
             about: $about;
+            example: $example -> $result;
             op: [
                 lead: $lead; params: $params; panics: $panics; checks: $checks;
                 kernel: |$k, $io| $kernel;
@@ -228,6 +239,7 @@ macro_rules! each_form {
     (@ $callback:tt, $extra:tt, [$($forms:tt)*] {
         family: $family:ident;
         about: $about:literal;
+        example: $example:tt -> $result:literal;
         op: [
             lead: $lead:tt; params: $params:tt; panics: $panics:tt; checks: $checks:tt;
             kernel: |$k:ident, $io:ident| $kernel:expr;
