@@ -195,7 +195,6 @@ mod element;
 mod front;
 mod ops;
 
-#[cfg(feature = "std")]
 #[doc(hidden)]
 #[path = "front/forms.rs"]
 pub mod __forms;

@@ -2,6 +2,13 @@
 //! own tests, benches and Python module iterate over. Not API (hidden from
 //! the documentation, and free to change).
 
+// Without `std` the crate links `alloc` for this table alone: the tests
+// and benches that use it run on `std` targets.
+#[cfg(not(feature = "std"))]
+extern crate alloc;
+#[cfg(not(feature = "std"))]
+use alloc::boxed::Box;
+
 use crate::{Element, Kernels};
 
 crate::front::list::for_each_form!(crate::__forms::table);
