@@ -95,9 +95,13 @@ pub(crate) mod sealed {
         const ONE: Self;
         /// 0.01, rounded to nearest in the type.
         const DEFAULT_ALPHA: Self;
+        /// ReLU6's upper bound, 6 (exact in every element type).
+        const SIX: Self;
 
         fn is_nan(self) -> bool;
         fn is_finite(self) -> bool;
+        /// Whether the sign bit is set (`-0.0` included).
+        fn sign_negative(self) -> bool;
         /// The float whose bits are `self`'s XOR `o`'s.
         fn xor_bits(self, o: Self) -> Self;
         /// The float whose bits are `self`'s AND `o`'s.
@@ -110,6 +114,7 @@ pub(crate) mod sealed {
                 const ZERO: Self = 0.0;
                 const ONE: Self = 1.0;
                 const DEFAULT_ALPHA: Self = 0.01;
+                const SIX: Self = 6.0;
 
                 #[inline(always)]
                 fn is_nan(self) -> bool {
@@ -118,6 +123,10 @@ pub(crate) mod sealed {
                 #[inline(always)]
                 fn is_finite(self) -> bool {
                     <$t>::is_finite(self)
+                }
+                #[inline(always)]
+                fn sign_negative(self) -> bool {
+                    self.is_sign_negative()
                 }
                 #[inline(always)]
                 fn xor_bits(self, o: Self) -> Self {
@@ -141,6 +150,7 @@ pub(crate) mod sealed {
                 const ZERO: Self = <$t>::ZERO;
                 const ONE: Self = <$t>::ONE;
                 const DEFAULT_ALPHA: Self = <$t>::from_bits($alpha);
+                const SIX: Self = <$t>::from_f32_const(6.0);
 
                 #[inline(always)]
                 fn is_nan(self) -> bool {
@@ -149,6 +159,10 @@ pub(crate) mod sealed {
                 #[inline(always)]
                 fn is_finite(self) -> bool {
                     <$t>::is_finite(self)
+                }
+                #[inline(always)]
+                fn sign_negative(self) -> bool {
+                    self.is_sign_negative()
                 }
                 #[inline(always)]
                 fn xor_bits(self, o: Self) -> Self {

@@ -1,6 +1,6 @@
-//! SIMD-vectorized ReLU, Leaky ReLU and their gradients over `f32`, `f64`,
-//! `f16` and `bf16` slices, in place, out of place, and as fused backward
-//! passes.
+//! SIMD-vectorized ReLU, Leaky ReLU, ReLU6 and clamp, and their gradients,
+//! over `f32`, `f64`, `f16` and `bf16` slices, in place, out of place, and
+//! as fused backward passes.
 //!
 //! ```
 //! let mut buf = vec![1.0f32, -10.0, 0.0, 15.0, -20.0];
@@ -155,10 +155,33 @@
 //! `relu_backward_from_output` is `threshold_backward(dy, y, 0)` but for
 //! NaN, so it differs from `relu_backward` at `x == 0` only.
 //!
+//! Clamp and ReLU6, for bounds `lo <= hi`, neither NaN (infinite bounds
+//! are valid):
+//!
+//! | x | clamp(lo, hi) | relu6 | clamp_backward(lo, hi) | PyTorch |
+//! |---|---|---|---|---|
+//! | lo < x < hi | x | x | dy | the same |
+//! | x = lo < hi | lo | +0.0 (for both zeros) | dy | the same; `hardtanh_backward` (ReLU6's): 0 |
+//! | x < lo < hi | lo | +0.0 | +0.0 | the same |
+//! | x = hi | hi | 6 | dy | the same; `hardtanh_backward`: 0 |
+//! | x > hi | hi | 6 | +0.0 | the same |
+//! | NaN | NaN | NaN | NaN | forward the same; `clamp` backward 0 |
+//!
+//! `clamp` is `min(max(x, lo), hi)`, written as PyTorch defines `torch.clamp`:
+//! where the bounds are equal every number gives `hi` (so bounds `-0.0` and
+//! `+0.0`, in either order, give `hi`'s zero), and `clamp(x, 0, +inf)` has
+//! `relu`'s bits, `+0.0` for `-0.0` included. `relu6` is `clamp(x, 0, 6)`.
+//! `clamp_backward` passes `dy` where `lo <= x <= hi`, bounds included, as
+//! PyTorch's `clamp` backward does and as this crate's ReLU gradient is 1 at 0;
+//! PyTorch's `hardtanh_backward` (which ReLU6's backward pass runs) counts the
+//! bounds as outside. It selects, so an infinite or NaN `dy` outside the
+//! bounds gives `+0.0`.
+//!
 //! # Errors
 //! Bad input panics with a message naming the bad value, before anything
 //! is written, so a rejected call leaves every buffer unchanged:
 //! - `alpha` must be finite (any finite value is valid: 0, negative, > 1);
+//! - clamp's bounds must satisfy `lo <= hi`, neither NaN;
 //! - the slices of a two- or three-slice function must have the same
 //!   length.
 //!

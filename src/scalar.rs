@@ -9,8 +9,8 @@ use crate::Element;
 use crate::front::check::check_lengths;
 
 pub use crate::ops::spec::{
-    leaky_relu, leaky_relu_backward, leaky_relu_grad, relu, relu_backward,
-    relu_backward_from_output, relu_grad,
+    clamp, clamp_backward, leaky_relu, leaky_relu_backward, leaky_relu_grad, relu, relu_backward,
+    relu_backward_from_output, relu_grad, relu6,
 };
 
 crate::front::list::for_each_form!(crate::front::list::per_form, [slice_loop], []);

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use relu_kernels::__forms::FORMS;
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
@@ -71,6 +72,37 @@ fn non_finite_alpha<T: TestFloat>() {
     }
 }
 
+/// Bounds with `lo > hi`, or a NaN among them, on every bounded op.
+fn bad_bounds<T: TestFloat>() {
+    let mut rng = Lcg(4);
+    let len = if cfg!(miri) { 1 << 11 } else { 1 << 18 };
+    let src: Vec<T> = (0..len).map(|_| rng.ordinary()).collect();
+    let init: Vec<T> = (0..len).map(|_| rng.ordinary()).collect();
+    let (nan, inf) = (f64::NAN, f64::INFINITY);
+    for (lo, hi) in [
+        (1.0, -1.0),
+        (inf, -inf),
+        (0.5, 0.25),
+        (nan, 1.0),
+        (0.0, nan),
+        (nan, nan),
+    ] {
+        let (lo, hi) = (T::from_f64(lo), T::from_f64(hi));
+        for path in paths() {
+            for form in FORMS.iter().filter(|f| f.params.len() == 2) {
+                let op = OpCase::bounded(form.name, lo, hi);
+                let mut dst = init.clone();
+                let what = format!("{path:?} {op:?}");
+                let (lo_s, hi_s) = (format!("lo = {lo}"), format!("hi = {hi}"));
+                expect_panic(&what, &["lo <= hi", &lo_s, &hi_s], || {
+                    run(path, op, &src, &mut dst)
+                });
+                assert_eq!(bits(&dst), bits(&init), "{what}: buffer modified");
+            }
+        }
+    }
+}
+
 fn length_mismatch<T: TestFloat>() {
     let mut rng = Lcg(5);
     let big = if cfg!(miri) { 1 << 11 } else { 1 << 18 };
@@ -94,7 +126,7 @@ fn length_mismatch<T: TestFloat>() {
     }
 }
 
-test_each_type!(non_finite_alpha, length_mismatch);
+test_each_type!(non_finite_alpha, bad_bounds, length_mismatch);
 
 /// The backward passes into a third slice check `dy` too.
 #[test]
@@ -103,7 +135,7 @@ fn a_short_dy_panics_and_writes_nothing() {
     let dy = [1.0f32, 1.0];
     let init = [7.0f32; 3];
     type Call = fn(&[f32], &[f32], &mut [f32]);
-    let calls: [(&str, Call); 3] = [
+    let calls: [(&str, Call); 4] = [
         ("relu_backward_into", |x, dy, dx| {
             relu_kernels::relu_backward_into(x, dy, dx)
         }),
@@ -113,6 +145,9 @@ fn a_short_dy_panics_and_writes_nothing() {
         ("relu_backward_from_output_into", |y, dy, dx| {
             relu_kernels::relu_backward_from_output_into(y, dy, dx)
         }),
+        ("clamp_backward_into", |x, dy, dx| {
+            relu_kernels::clamp_backward_into(x, dy, dx, -1.0, 1.0)
+        }),
     ];
     for (what, call) in calls {
         let mut dx = init;
@@ -120,6 +155,25 @@ fn a_short_dy_panics_and_writes_nothing() {
             call(&x, &dy, &mut dx)
         });
         assert_eq!(dx, init, "{what}: buffer modified");
+    }
+}
+
+/// Equal and infinite bounds are accepted.
+#[test]
+fn any_ordered_bounds_are_accepted() {
+    let inf = f32::INFINITY;
+    for (lo, hi) in [
+        (0.0f32, 0.0),
+        (0.0, -0.0),
+        (-inf, inf),
+        (inf, inf),
+        (-inf, -inf),
+        (2.0, 2.0),
+    ] {
+        let mut buf = [-3.0f32, 0.5, 3.0];
+        relu_kernels::clamp_inplace(&mut buf, lo, hi);
+        let want = [-3.0f32, 0.5, 3.0].map(|x| relu_kernels::scalar::clamp(x, lo, hi));
+        assert_eq!(buf.map(f32::to_bits), want.map(f32::to_bits));
     }
 }
 

@@ -176,7 +176,7 @@ macro_rules! for_type {
                 let alpha = <$t>::from_f64(0.01);
                 sweep::<$t>(
                     MAX_LEN,
-                    &OpCase::all(alpha),
+                    &OpCase::all_miri_sized(alpha),
                     if cfg!(miri) { 0 } else { 64 },
                 );
             }

@@ -369,6 +369,26 @@ fn bad_calls<T: TestFloat>() {
             });
         }
     }
+    let (one, nan) = (T::from_f64(1.0), T::from_f64(f64::NAN));
+    for (lo, hi) in [(one, T::from_f64(-1.0)), (nan, one), (one, nan)] {
+        for name in [
+            "clamp_inplace",
+            "clamp_into",
+            "clamp_backward_inplace",
+            "clamp_backward_into",
+        ] {
+            let op = OpCase::bounded(name, lo, hi);
+            let mut d = Laid::<T>::new(StepLast(2), &[2, 3]);
+            d.fill(8);
+            let before = d.values();
+            let x = Laid::<T>::new(C, &[2, 3]);
+            expect_panic(&format!("{op:?}"), &["lo <= hi"], || {
+                run_nd(op, &x.view(), &x.view(), &mut d.view_mut())
+            });
+            let after = d.values();
+            assert!(before.iter().zip(&after).all(|(a, b)| a.bits() == b.bits()));
+        }
+    }
 }
 
 /// A buffer of `rows` x `cols` specials and ordinary values.

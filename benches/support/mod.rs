@@ -195,9 +195,13 @@ fn form(op: &str) -> &'static Form {
     }
 }
 
-/// The parameters of `form` in a measurement: `alpha`, if it takes one.
+/// The parameters of `form` in a measurement: `alpha`, if it takes one;
+/// the bounds -1 and 1, if it takes bounds.
 fn params<T: Float>(form: &Form) -> Vec<T> {
-    form.params.iter().map(|_| T::alpha()).collect()
+    match form.params {
+        ["lo", "hi"] => vec![T::from_f32(-1.0), T::from_f32(1.0)],
+        _ => form.params.iter().map(|_| T::alpha()).collect(),
+    }
 }
 
 /// Every crate path of the in-place op `op`: `scalar`, then

@@ -4,7 +4,7 @@
 //!
 //! Everything a call could fail on is checked here, before any kernel
 //! runs, and raised as a Python exception: the kernels' own panics (shape,
-//! alpha, `RELU_KERNELS_LEVEL`) never fire, so no input surfaces as
+//! alpha, bounds, `RELU_KERNELS_LEVEL`) never fire, so no input surfaces as
 //! PyO3's `PanicException`.
 
 mod alpha;
@@ -41,7 +41,7 @@ impl Func {
 trait Dtype: kernels::Element + numpy::Element {
     /// The type's [`Kind`].
     const KIND: Kind;
-    /// `alpha` rounded to the type as numpy rounds a Python float.
+    /// A parameter rounded to the type as numpy rounds a Python float.
     fn round(alpha: f64) -> Self;
     fn finite(self) -> bool;
 }
@@ -161,7 +161,7 @@ fn call<'py>(
     py: Python<'py>,
     func: Func,
     args: &[&Bound<'py, PyAny>],
-    alpha: Option<f64>,
+    params: &[f64],
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     Level::try_active().map_err(PyRuntimeError::new_err)?;
@@ -209,9 +209,9 @@ fn call<'py>(
         )));
     }
     match first {
-        Kind::F32 => run::<f32>(py, func, x, dy, out, alpha),
-        Kind::F64 => run::<f64>(py, func, x, dy, out, alpha),
-        Kind::F16 => run::<f16>(py, func, x, dy, out, alpha),
+        Kind::F32 => run::<f32>(py, func, x, dy, out, params),
+        Kind::F64 => run::<f64>(py, func, x, dy, out, params),
+        Kind::F16 => run::<f16>(py, func, x, dy, out, params),
     }
 }
 
@@ -250,6 +250,54 @@ fn zeros<'py, T: Dtype>(
     }
 }
 
+/// The op's parameters (at most two), rounded to `T` as numpy rounds
+/// Python floats, and checked as the crate checks them: `alpha` finite
+/// (in the dtype), the bounds ordered and not NaN (rounding keeps their
+/// order). The unused slots are zero.
+fn rounded<T: Dtype>(
+    func: Func,
+    x: &Bound<'_, PyUntypedArray>,
+    values: &[f64],
+) -> PyResult<Params<T>> {
+    let mut params = Params([T::round(0.0); 2], values.len());
+    for (slot, &v) in params.0.iter_mut().zip(values) {
+        *slot = T::round(v);
+    }
+    let err = |what: String| {
+        Err(PyValueError::new_err(format!(
+            "relu_kernels.{}: {what}",
+            func.family()
+        )))
+    };
+    match (func.into.params, params.0) {
+        (["alpha"], [a, _]) if !a.finite() => err(format!(
+            "alpha must be finite in {}, got {:?}{}",
+            dtype_name(x),
+            values[0],
+            if values[0].is_finite() {
+                " (it overflows the dtype)"
+            } else {
+                ""
+            }
+        )),
+        (["lo", "hi"], [lo, hi]) if lo.partial_cmp(&hi).is_none_or(|o| o.is_gt()) => err(format!(
+            "the bounds must satisfy lo <= hi and not be NaN, got lo = {:?}, hi = {:?}",
+            values[0], values[1]
+        )),
+        _ => Ok(params),
+    }
+}
+
+/// A call's parameters, rounded to `T`: the first `.1` of `.0`.
+#[derive(Clone, Copy)]
+struct Params<T>([T; 2], usize);
+
+impl<T> Params<T> {
+    fn get(&self) -> &[T] {
+        &self.0[..self.1]
+    }
+}
+
 /// Runs the op on checked arrays of element type `T`.
 fn run<'py, T: Dtype>(
     py: Python<'py>,
@@ -257,27 +305,9 @@ fn run<'py, T: Dtype>(
     x: Bound<'py, PyUntypedArray>,
     dy: Option<Bound<'py, PyUntypedArray>>,
     out: Option<Bound<'py, PyUntypedArray>>,
-    alpha: Option<f64>,
+    params: &[f64],
 ) -> PyResult<Bound<'py, PyAny>> {
-    let alpha = match alpha {
-        Some(a) => {
-            let rounded = T::round(a);
-            if !rounded.finite() {
-                return Err(PyValueError::new_err(format!(
-                    "relu_kernels.{}: alpha must be finite in {}, got {a:?}{}",
-                    func.family(),
-                    dtype_name(&x),
-                    if a.is_finite() {
-                        " (it overflows the dtype)"
-                    } else {
-                        ""
-                    }
-                )));
-            }
-            rounded
-        }
-        None => T::round(0.0),
-    };
+    let params = rounded::<T>(func, &x, params)?;
     let x = typed::<T>(x);
     let dy = dy.map(typed::<T>);
     let target = match out {
@@ -296,7 +326,7 @@ fn run<'py, T: Dtype>(
         || !layout::viewable(&x, false)
         || dy.as_ref().is_some_and(|d| !layout::viewable(d, false))
     {
-        return run_flat(py, func, &x, dy.as_ref(), target, alpha);
+        return run_flat(py, func, &x, dy.as_ref(), target, params);
     }
     // `out` may be the input that the in-place form updates: `x` for the
     // one-array functions, `dy` for the backward passes.
@@ -324,7 +354,7 @@ fn run<'py, T: Dtype>(
         first.as_ref(),
         second.as_ref(),
         &target,
-        alpha,
+        params,
         updated,
     )?;
     Ok(target.into_any())
@@ -340,7 +370,7 @@ fn run_flat<'py, T: Dtype>(
     x: &Bound<'py, PyArrayDyn<T>>,
     dy: Option<&Bound<'py, PyArrayDyn<T>>>,
     target: Bound<'py, PyArrayDyn<T>>,
-    alpha: T,
+    params: Params<T>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let flat = |a: &Bound<'py, PyArrayDyn<T>>| -> PyResult<Bound<'py, PyArrayDyn<T>>> {
         // Checked: a subclass may override `flatten`.
@@ -349,7 +379,7 @@ fn run_flat<'py, T: Dtype>(
     let x = flat(x)?;
     let dy = dy.map(flat).transpose()?;
     let tmp = zeros::<T>(py, &[target.len()], false)?;
-    compute(py, func, Some(&x), dy.as_ref(), &tmp, alpha, None)?;
+    compute(py, func, Some(&x), dy.as_ref(), &tmp, params, None)?;
     let shape = PyTuple::new(py, target.shape())?;
     target.set_item(py.Ellipsis(), tmp.call_method1("reshape", (shape,))?)?;
     Ok(target.into_any())
@@ -376,7 +406,7 @@ fn compute<'py, T: Dtype>(
     first: Option<&Bound<'py, PyArrayDyn<T>>>,
     second: Option<&Bound<'py, PyArrayDyn<T>>>,
     out: &Bound<'py, PyArrayDyn<T>>,
-    alpha: T,
+    params: Params<T>,
     updated: Option<&Bound<'py, PyArrayDyn<T>>>,
 ) -> PyResult<()> {
     let busy = |what: &str| {
@@ -420,7 +450,16 @@ fn compute<'py, T: Dtype>(
     let v2 = ro2.as_ref().map(|r| r.as_array());
     let mut dst = out_rw.as_array_mut();
     let in_place = updated.is_some();
-    py.detach(|| kernel(func, alpha, v1.as_ref(), v2.as_ref(), &mut dst, in_place));
+    py.detach(|| {
+        kernel(
+            func,
+            params.get(),
+            v1.as_ref(),
+            v2.as_ref(),
+            &mut dst,
+            in_place,
+        )
+    });
     Ok(())
 }
 
@@ -428,7 +467,7 @@ fn compute<'py, T: Dtype>(
 /// `out` holds `dy` and `first` is `x`), or from the inputs into `out`.
 fn kernel<T: Dtype>(
     func: Func,
-    alpha: T,
+    params: &[T],
     first: Option<&ArrayViewD<'_, T>>,
     second: Option<&ArrayViewD<'_, T>>,
     out: &mut ArrayViewMutD<'_, T>,
@@ -447,11 +486,6 @@ fn kernel<T: Dtype>(
             &two
         }
     };
-    let params = if form.params.is_empty() {
-        &[][..]
-    } else {
-        core::slice::from_ref(&alpha)
-    };
     __forms::call_nd(form.id, ins, out, params);
 }
 
@@ -462,9 +496,9 @@ macro_rules! py_functions {
     ([] $({
         family: $family:ident;
         about: $about:literal;
-        example: [$($value:literal),*] -> $result:literal;
+        example: [$($value:literal),* $(; $($pv:literal),*)?] -> $result:literal;
         op: [
-            lead: []; params: [$($p:ident: $pty:ty = $pd:tt),*]; panics: $panics:tt; checks: $checks:tt;
+            lead: []; params: [$($p:ident: $pty:ty $(= $pd:tt)?),*]; panics: $panics:tt; checks: $checks:tt;
             kernel: |$k:ident, $io:ident| $kernel:expr;
             elem: |[$($r:ident),*], $from:ident| $elem:expr;
         ];
@@ -485,8 +519,10 @@ macro_rules! py_functions {
             #[doc = "Raises:"]
             #[doc = "    TypeError: an argument is not a numpy.ndarray, its dtype is not float32,"]
             #[doc = "        float64 or float16 in native byte order, or the dtypes differ."]
-            #[doc = "    ValueError: the shapes differ, out is read-only, alpha is not finite in"]
-            #[doc = "        the dtype, or an array changed during the call."]
+            #[doc = concat!(
+                "    ValueError: the shapes differ, out is read-only, ",
+                $(param_error!($p),)* "or an array changed during the call."
+            )]
             #[doc = "    RuntimeError: RELU_KERNELS_LEVEL is invalid, or out is in use by a call"]
             #[doc = "        on another thread."]
             #[doc = ""]
@@ -494,11 +530,11 @@ macro_rules! py_functions {
             #[doc = "    >>> import numpy as np, relu_kernels"]
             #[doc = concat!(
                 "    >>> relu_kernels.", stringify!($family), "(",
-                example_args!($($value),*), ").tolist()"
+                example_args!($($value),*) $($(, ", ", $pv)*)?, ").tolist()"
             )]
             #[doc = concat!("    ", $result)]
             #[pyfunction]
-            #[pyo3(signature = ($($r,)* $from, $($p = $pd,)* out = None))]
+            #[pyo3(signature = ($($r,)* $from, $($p $(= $pd)?,)* out = None))]
             fn $family<'py>(
                 py: Python<'py>,
                 $($r: &Bound<'py, PyAny>,)*
@@ -511,8 +547,7 @@ macro_rules! py_functions {
                     into: __forms::Id::$into.form(),
                     args: &[$(stringify!($r),)* stringify!($from)],
                 };
-                let params: &[f64] = &[$($p),*];
-                call(py, func, &[$($r,)* $from], params.first().copied(), out)
+                call(py, func, &[$($r,)* $from], &[$($p),*], out)
             }
         )*
 
@@ -521,6 +556,19 @@ macro_rules! py_functions {
             $(m.add_function(wrap_pyfunction!($family, m)?)?;)*
             Ok(())
         }
+    };
+}
+
+/// What a parameter's `ValueError` says, in the docstring's list.
+macro_rules! param_error {
+    (alpha) => {
+        "alpha is not finite in the dtype, "
+    };
+    (lo) => {
+        "lo > hi or a bound is NaN (in the dtype), "
+    };
+    (hi) => {
+        ""
     };
 }
 
@@ -533,7 +581,7 @@ macro_rules! example_args {
 
 kernels::for_each_op!(py_functions);
 
-/// SIMD ReLU, Leaky ReLU and their gradients over numpy arrays of
+/// SIMD ReLU, Leaky ReLU, clamp and their gradients over numpy arrays of
 /// float32, float64 and float16, from the relu-kernels Rust crate.
 // The module relies on the GIL: its checks and the borrows that follow
 // them run while it is held, so that no other thread changes an array in

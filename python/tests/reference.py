@@ -18,6 +18,24 @@ FUNCTIONS = [
     ("relu_backward", 2, False),
     ("leaky_relu_backward", 2, True),
     ("relu_backward_from_output", 2, False),
+    ("relu6", 1, False),
+]
+
+# The functions with bounds: (name, number of array inputs).
+BOUNDED = [("clamp", 1), ("clamp_backward", 2)]
+
+# Bounds (lo, hi): ordinary, ReLU's, infinite, equal zeros of both signs
+# (hi wins), equal, subnormal, beyond float16's range.
+BOUNDS = [
+    (-1.0, 1.0),
+    (0.0, np.inf),
+    (-np.inf, np.inf),
+    (-0.0, 0.0),
+    (0.0, -0.0),
+    (1.5, 1.5),
+    (-np.inf, -np.inf),
+    (-2.0, -0.5),
+    (1e-300, 1e300),
 ]
 
 ALPHAS = [0.01, 0.0, -0.5, 1.5, 0.2, 1e-30, 3e-5]
@@ -47,9 +65,32 @@ def expected(name, arrays, alpha=0.01):
             out = np.where(x >= 0, arrays[1], a * arrays[1])
         elif name == "relu_backward_from_output":
             out = np.where(x > 0, arrays[1], zero)
+        elif name == "relu6":
+            return clamped(x, 0.0, 6.0)
         else:
             raise ValueError(name)
         return np.where(nan, x, out).astype(x.dtype)
+
+
+def clamped(x, lo, hi):
+    """`min(max(x, lo), hi)` as the crate defines it: `x` where
+    `lo < x < hi`, `lo` where `x <= lo < hi`, `hi` elsewhere, NaN for NaN;
+    the bounds rounded to the dtype as numpy rounds them."""
+    dt = x.dtype.type
+    with np.errstate(over="ignore"):
+        lo, hi = dt(lo), dt(hi)
+    at_least_lo = np.where(x > lo, x, lo)
+    out = np.where(at_least_lo < hi, at_least_lo, hi)
+    return np.where(np.isnan(x), x, out).astype(x.dtype)
+
+
+def clamped_backward(x, dy, lo, hi):
+    """`dy` where `lo <= x <= hi`, `+0.0` elsewhere, NaN where `x` is NaN."""
+    dt = x.dtype.type
+    with np.errstate(over="ignore"):
+        lo, hi = dt(lo), dt(hi)
+    out = np.where((x >= lo) & (x <= hi), dy, dt(0.0))
+    return np.where(np.isnan(x), x, out).astype(x.dtype)
 
 
 def call(name, arrays, alpha=None, out=None):

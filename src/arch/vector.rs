@@ -86,6 +86,29 @@ pub trait Vector: Copy {
     /// 1 where `x` is a number, a NaN where `x` is NaN.
     fn one_or_nan(self) -> Self;
 
+    /// [`clamp`](crate::scalar::clamp) to `[lo, hi]` (`lo <= hi`, neither
+    /// NaN): `x` where `lo < x < hi`, `lo` where `x <= lo < hi`, `hi`
+    /// elsewhere, a NaN where `x` is NaN.
+    fn clamp(self, lo: Self, hi: Self) -> Self;
+    /// [`Vector::clamp`] where neither bound is a zero: there a tie between
+    /// `x` and a bound is between equal bits, so the order of the compares
+    /// may pass `x` through on ties.
+    #[inline(always)]
+    fn clamp_nonzero(self, lo: Self, hi: Self) -> Self {
+        self.clamp(lo, hi)
+    }
+    /// [`Vector::clamp`] to `[+0.0, hi]` of an `x` that is at least `+0.0`
+    /// or NaN (ReLU's output), `hi` not a zero: `x` where `x < hi`, `hi`
+    /// where `x >= hi`, a NaN where `x` is NaN.
+    #[inline(always)]
+    fn below(self, hi: Self) -> Self {
+        // `x ^ x` is `+0.0` in every lane.
+        self.clamp(self.xor(self), hi)
+    }
+    /// True where `x < lo`, `x > hi` or `x` is NaN: where clamp's
+    /// backward pass clears the gradient (or puts the NaN back).
+    fn outside(self, lo: Self, hi: Self) -> Self;
+
     /// Bitwise and.
     fn and(self, o: Self) -> Self;
     /// Bitwise `!self & o`.

@@ -12,6 +12,22 @@ pub(crate) fn check_alpha<T: Element>(alpha: T) {
     }
 }
 
+/// Panics unless `lo <= hi` and neither is NaN (infinite bounds are
+/// allowed).
+#[inline]
+#[track_caller]
+pub(crate) fn check_bounds<T: Element>(lo: T, hi: T) {
+    // Incomparable where either is NaN.
+    if !matches!(
+        lo.partial_cmp(&hi),
+        Some(core::cmp::Ordering::Less | core::cmp::Ordering::Equal)
+    ) {
+        panic!(
+            "relu-kernels: the bounds must satisfy lo <= hi and not be NaN, got lo = {lo}, hi = {hi}"
+        );
+    }
+}
+
 /// Panics unless every slice of a call (its name and length) has the
 /// same length.
 #[inline]

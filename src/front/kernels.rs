@@ -125,6 +125,16 @@ impl Kernels {
         }
     }
 
+    /// Clamp with the cheapest body that is exact for these bounds.
+    fn clamp<T: Element>(&self, lo: T, hi: T, io: Io<'_, T>) {
+        use ops::{CLAMP_ANY, CLAMP_NONZERO, CLAMP_RELU, Clamp};
+        match ops::clamp_form(lo, hi) {
+            CLAMP_NONZERO => self.apply(Clamp::<T, CLAMP_NONZERO> { lo, hi }, io),
+            CLAMP_RELU => self.apply(Clamp::<T, CLAMP_RELU> { lo, hi }, io),
+            _ => self.apply(Clamp::<T, CLAMP_ANY> { lo, hi }, io),
+        }
+    }
+
     crate::front::list::for_each_form!(crate::front::list::per_form, [kernel_method], []);
 
     // Measurement support, not API: the benches and the report are separate

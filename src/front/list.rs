@@ -158,6 +158,59 @@ macro_rules! for_each_op {
                 into: [relu_backward_from_output_into, [y], dy, dx,
                     "ReLU's backward pass from the forward output into a third slice: `dx[i]` becomes [`scalar::relu_backward_from_output`](crate::scalar::relu_backward_from_output)`(y[i], dy[i])`, and `dy` is kept" {}];
             }
+            {
+                family: clamp;
+                about: "Clamp to `[lo, hi]`, as `min(max(x, lo), hi)`: `x` where `lo < x < hi`, `lo` where `x <= lo < hi`, `hi` elsewhere (`x >= hi`, or equal bounds); NaN propagates.";
+                example: ["[-2.0, 0.5, 3.0]"; "0.0", "1.0"] -> "[0.0, 0.5, 1.0]";
+                op: [
+                    lead: []; params: [lo: T, hi: T]; panics: ["`lo > hi` or either bound is NaN"];
+                    checks: [$crate::front::check::check_bounds(lo, hi)];
+                    kernel: |k, io| k.clamp(lo, hi, io);
+                    elem: |[], x| $crate::scalar::clamp(x, lo, hi);
+                ];
+                inplace: [clamp_inplace, [], buf,
+                    "[`scalar::clamp`](crate::scalar::clamp) on every element, in place" {
+                    ///
+                    /// `clamp(x, 0, +inf)` has `relu`'s bits; infinite bounds are allowed.
+                }];
+                into: [clamp_into, [], src, dst,
+                    "`dst[i] = clamp(src[i], lo, hi)`" {}];
+            }
+            {
+                family: clamp_backward;
+                about: "Clamp's backward pass from the forward input `x`: `dy` where `lo <= x <= hi` (bounds included), `+0.0` elsewhere (whatever `dy` is), NaN where `x` is NaN.";
+                example: ["[-2.0, 0.5, 1.0]", "[10.0, 10.0, 10.0]"; "0.0", "1.0"] -> "[0.0, 10.0, 10.0]";
+                op: [
+                    lead: []; params: [lo: T, hi: T]; panics: ["`lo > hi` or either bound is NaN"];
+                    checks: [$crate::front::check::check_bounds(lo, hi)];
+                    kernel: |k, io| k.apply($crate::ops::ClampBackward { lo, hi }, io);
+                    elem: |[x], dy| $crate::scalar::clamp_backward(x, dy, lo, hi);
+                ];
+                inplace: [clamp_backward_inplace, [x], grad,
+                    "Clamp's fused backward pass: `grad[i]` (the incoming gradient) becomes [`scalar::clamp_backward`](crate::scalar::clamp_backward)`(x[i], grad[i], lo, hi)`" {
+                    ///
+                    /// The bounds count as inside, as in PyTorch's `clamp` backward, and as
+                    /// the crate's ReLU gradient is 1 at `x == 0`. PyTorch's
+                    /// `hardtanh_backward` (ReLU6's backward pass) counts them as outside:
+                    /// there `x == lo` and `x == hi` give 0.
+                }];
+                into: [clamp_backward_into, [x], dy, dx,
+                    "Clamp's backward pass into a third slice: `dx[i]` becomes [`scalar::clamp_backward`](crate::scalar::clamp_backward)`(x[i], dy[i], lo, hi)`, and `dy` is kept" {}];
+            }
+            {
+                family: relu6;
+                about: "ReLU6, `clamp(x, 0, 6)`: `-0.0` gives `+0.0`, NaN propagates.";
+                example: ["[-2.0, 0.5, 8.0]"] -> "[0.0, 0.5, 6.0]";
+                op: [
+                    lead: []; params: []; panics: []; checks: [];
+                    kernel: |k, io| k.clamp(T::ZERO, T::SIX, io);
+                    elem: |[], x| $crate::scalar::relu6(x);
+                ];
+                inplace: [relu6_inplace, [], buf,
+                    "[`scalar::relu6`](crate::scalar::relu6) on every element, in place" {}];
+                into: [relu6_into, [], src, dst,
+                    "`dst[i] = relu6(src[i])`" {}];
+            }
         }
     };
 }

@@ -36,6 +36,10 @@
 //! | `relu_backward` | `andnot(x < 0, dy) \| (isnan(x) & x)` | 5 | 2 |
 //! | `leaky_relu_backward` | `dy * leaky_relu_grad(x)` | 6 | 3 |
 //! | `relu_backward_from_output` | `andnot(out <= 0, dy) \| (isnan(out) & out)` | 5 | 2 |
+//! | `clamp`, neither bound a zero | `min(hi, max(lo, x))` | 2 | 2 |
+//! | `clamp`, `lo = +0.0` (`relu6`) | `min(hi, andnot(x <= 0, x))` | 3 | 2 |
+//! | `clamp`, other bounds | `min(max(x, lo), hi) \| (isnan(x) & x)` | 5 | 3 |
+//! | `clamp_backward` | `andnot(!(x >= lo) \| !(x <= hi), dy) \| (isnan(x) & x)` | 7 | 3 |
 //!
 //! - `relu`: clearing leaves a NaN as it was and turns `-0.0` into `+0.0`
 //!   in one bitwise op; `max(0, x)` returns `-0.0` for `-0.0` and would
@@ -53,6 +57,14 @@
 //!   `1 ^ alpha` flipped: an and and an xor instead of a blend.
 //! - `relu_backward`: a select, not `dy * relu_grad(x)`: an infinite or NaN
 //!   `dy` at a negative `x` gives 0. The NaN lanes of `x` are OR-ed in.
+//! - `clamp`: `maxps(x, lo)` is `lo` on ties and for a NaN `x`, and
+//!   `minps` of that and `hi` is `hi` on ties, which is the reference's
+//!   order (`hi` wins where the bounds are equal); the NaN lanes are OR-ed
+//!   in after. A tie differs in its bits only between two zeros, so where
+//!   neither bound is a zero the operands turn round and `x` passes
+//!   through ties and NaN: two micro-ops. With `lo = +0.0` ReLU's body
+//!   gives the lower bound, `+0.0` for `-0.0` included. No blend of `x`
+//!   itself, which in place would become a masked store.
 //! - `leaky_relu_backward`: `dy * 1` is `dy` exactly and a NaN factor makes
 //!   a NaN, so multiplying by the gradient needs no NaN fix-up after it;
 //!   it replaced two compares, a blend, a multiply, an and and an or.
@@ -225,6 +237,73 @@ impl<T: Element> Op<T> for ReluBackwardFromOutput {
         // The lanes at or below zero (both zeros) are cleared; a NaN output
         // may be among them, so the NaN lanes are put back after.
         out.nan_or(out.le_zero().and_not(dy))
+    }
+}
+
+/// Which body clamp runs, chosen once per call from the bounds
+/// ([`clamp_form`]): [`CLAMP_ANY`] for every pair, [`CLAMP_NONZERO`] where
+/// neither bound is a zero, [`CLAMP_RELU`] for `lo = +0.0` and a `hi` that
+/// is not a zero (ReLU6).
+#[derive(Clone, Copy)]
+pub(crate) struct Clamp<T, const FORM: u8> {
+    pub lo: T,
+    pub hi: T,
+}
+
+pub(crate) const CLAMP_ANY: u8 = 0;
+pub(crate) const CLAMP_NONZERO: u8 = 1;
+pub(crate) const CLAMP_RELU: u8 = 2;
+
+/// The cheapest clamp body that is exact for these bounds.
+pub(crate) fn clamp_form<T: Element>(lo: T, hi: T) -> u8 {
+    if hi == T::ZERO {
+        CLAMP_ANY
+    } else if lo != T::ZERO {
+        CLAMP_NONZERO
+    } else if !lo.sign_negative() {
+        CLAMP_RELU
+    } else {
+        CLAMP_ANY
+    }
+}
+
+impl<T: Element, const FORM: u8> Op<T> for Clamp<T, FORM> {
+    #[inline(always)]
+    fn scalar(self, x: T, _: T) -> T {
+        spec::clamp(x, self.lo, self.hi)
+    }
+    #[inline(always)]
+    fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, _: V) -> V {
+        // SAFETY: `x` exists, so the CPU supports `V`'s level (see `Vector`).
+        let (lo, hi) = unsafe { (V::splat(self.lo), V::splat(self.hi)) };
+        match FORM {
+            CLAMP_NONZERO => x.clamp_nonzero(lo, hi),
+            // ReLU's body, then the upper bound.
+            CLAMP_RELU => x.relu_zero().and_not(x).below(hi),
+            _ => x.clamp(lo, hi),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct ClampBackward<T> {
+    pub lo: T,
+    pub hi: T,
+}
+
+impl<T: Element> Op<T> for ClampBackward<T> {
+    const READS_Y: bool = true;
+    #[inline(always)]
+    fn scalar(self, x: T, dy: T) -> T {
+        spec::clamp_backward(x, dy, self.lo, self.hi)
+    }
+    #[inline(always)]
+    fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, dy: V) -> V {
+        // SAFETY: `x` exists, so the CPU supports `V`'s level (see `Vector`).
+        let (lo, hi) = unsafe { (V::splat(self.lo), V::splat(self.hi)) };
+        // Clearing, not multiplying: an infinite or NaN `dy` outside the
+        // bounds gives `+0.0`.
+        x.nan_or(x.outside(lo, hi).and_not(dy))
     }
 }
 

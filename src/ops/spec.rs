@@ -90,3 +90,37 @@ pub fn relu_backward_from_output<T: Element>(y: T, dy: T) -> T {
         T::ZERO
     }
 }
+
+/// Clamp to `[lo, hi]`, as `min(max(x, lo), hi)`: `x` where `lo < x < hi`,
+/// `lo` where `x <= lo < hi`, `hi` where `x >= hi` or the bounds are equal
+/// (so `+0.0` and `-0.0` as bounds give `hi` for every number); NaN
+/// propagates. `clamp(x, 0, +inf)` has [`relu`]'s bits. For `lo <= hi`,
+/// neither NaN (the slice functions check it).
+#[inline]
+pub fn clamp<T: Element>(x: T, lo: T, hi: T) -> T {
+    if x.is_nan() {
+        return x;
+    }
+    let at_least_lo = if x > lo { x } else { lo };
+    if at_least_lo < hi { at_least_lo } else { hi }
+}
+
+/// Clamp's backward pass for one element: `dy` where `lo <= x <= hi`
+/// (bounds included, as PyTorch's `clamp` backward), `+0.0` elsewhere
+/// (whatever `dy` is), NaN where `x` is NaN.
+#[inline]
+pub fn clamp_backward<T: Element>(x: T, dy: T, lo: T, hi: T) -> T {
+    if x.is_nan() {
+        x
+    } else if lo <= x && x <= hi {
+        dy
+    } else {
+        T::ZERO
+    }
+}
+
+/// ReLU6: [`clamp`]`(x, 0, 6)`. `-0.0` gives `+0.0`; NaN propagates.
+#[inline]
+pub fn relu6<T: Element>(x: T) -> T {
+    clamp(x, T::ZERO, T::SIX)
+}

@@ -170,46 +170,117 @@ pub fn alphas<T: TestFloat>() -> Vec<T> {
     all[..n].iter().map(|&a| T::from_f64(a)).collect()
 }
 
-/// One public function of the crate, with its `alpha` if it takes one:
-/// a form of the crate's op list.
+/// Clamp's bounds `(lo, hi)` every bounded op is checked with: ordinary,
+/// ReLU's and ReLU6's, infinite, equal (zeros of both signs among them,
+/// where `hi` wins), subnormal and beyond the largest finite value. Under
+/// Miri and emulation the first five.
+pub fn bounds<T: TestFloat>() -> Vec<(T, T)> {
+    let inf = f64::INFINITY;
+    let all = [
+        (-1.0, 1.0),
+        (0.0, 6.0),
+        (0.0, inf),
+        (-inf, inf),
+        (-0.0, 0.0),
+        (0.0, -0.0),
+        (1.5, 1.5),
+        (-inf, -inf),
+        (inf, inf),
+        (-2.0, -0.5),
+        (-1e-300, 1e300),
+    ];
+    let n = if cfg!(miri) || emulated() {
+        5
+    } else {
+        all.len()
+    };
+    all[..n]
+        .iter()
+        .map(|&(lo, hi)| (T::from_f64(lo), T::from_f64(hi)))
+        .collect()
+}
+
+/// One public function of the crate, with its parameters: a form of the
+/// crate's op list.
 #[derive(Clone, Copy)]
 pub struct OpCase<T> {
     pub form: &'static Form,
-    alpha: Option<T>,
+    params: [T; 2],
 }
 
 impl<T: TestFloat> std::fmt::Debug for OpCase<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.alpha {
-            Some(a) => write!(f, "{}(alpha = {a:?})", self.form.name),
-            None => f.write_str(self.form.name),
+        f.write_str(self.form.name)?;
+        if !self.form.params.is_empty() {
+            let values = self.form.params.iter().zip(self.params);
+            let list: Vec<String> = values.map(|(n, v)| format!("{n} = {v:?}")).collect();
+            write!(f, "({})", list.join(", "))?;
         }
+        Ok(())
     }
 }
 
 impl<T: TestFloat> OpCase<T> {
-    /// The function called `name`, with `alpha` if it takes one.
+    /// The function called `name`, with `alpha` if it takes one (a
+    /// bounded op takes the bounds [`OpCase::all`] makes of it).
     pub fn with(name: &str, alpha: T) -> OpCase<T> {
         OpCase::of(Form::named(name), alpha)
     }
 
-    /// The function called `name`, which takes no `alpha`.
+    /// The function called `name`, which takes no parameter.
     pub fn named(name: &str) -> OpCase<T> {
-        let op = OpCase::with(name, T::from_f64(0.0));
-        assert!(op.alpha.is_none(), "{name} takes alpha");
-        op
+        let form = Form::named(name);
+        assert!(form.params.is_empty(), "{name} takes parameters");
+        OpCase::of(form, T::from_f64(0.0))
     }
 
-    fn of(form: &'static Form, alpha: T) -> OpCase<T> {
+    /// The bounded function called `name`, with the bounds `lo`, `hi`.
+    pub fn bounded(name: &str, lo: T, hi: T) -> OpCase<T> {
+        let form = Form::named(name);
+        assert_eq!(form.params, ["lo", "hi"], "{name} takes no bounds");
         OpCase {
             form,
-            alpha: (!form.params.is_empty()).then_some(alpha),
+            params: [lo, hi],
         }
     }
 
-    /// Every op, the alpha-taking ones with `alpha`.
+    fn of(form: &'static Form, alpha: T) -> OpCase<T> {
+        // Bounds from `alpha`: `lo = -|alpha|`, `hi = 2 |alpha|` (unequal,
+        // so that swapping them shows; `-0.0` and `+0.0` for a zero).
+        let magnitude = alpha.to_f64().abs();
+        let params = match form.params.len() {
+            2 => [T::from_f64(-magnitude), T::from_f64(2.0 * magnitude)],
+            _ => [alpha, alpha],
+        };
+        OpCase { form, params }
+    }
+
+    /// Every op, the alpha-taking ones with `alpha`, the bounded ones with
+    /// bounds made of it.
     pub fn all(alpha: T) -> Vec<OpCase<T>> {
         FORMS.iter().map(|f| OpCase::of(f, alpha)).collect()
+    }
+
+    /// Every op, as [`OpCase::all`]; under Miri, which is there to check
+    /// the unsafe code, the ops that reach all of it: the loops and the
+    /// driver are one generic code for every op of an arity, so one form of
+    /// each arity and direction, and the forms whose bodies prepare a
+    /// parameter (`alpha`, the bounds).
+    pub fn all_miri_sized(alpha: T) -> Vec<OpCase<T>> {
+        const UNDER_MIRI: [&str; 7] = [
+            "relu_inplace",
+            "leaky_relu_into",
+            "clamp_inplace",
+            "leaky_relu_backward_inplace",
+            "clamp_backward_inplace",
+            "relu_backward_into",
+            "clamp_backward_into",
+        ];
+        let mut v = OpCase::all(alpha);
+        if cfg!(miri) {
+            v.retain(|op| UNDER_MIRI.contains(&op.form.name));
+        }
+        v
     }
 
     /// Whether the op is a backward pass (its second input is `dy`).
@@ -217,21 +288,35 @@ impl<T: TestFloat> OpCase<T> {
         self.form.backward
     }
 
-    /// Every op with every test alpha.
-    pub fn all_alphas() -> Vec<OpCase<T>> {
+    /// Every bounded op with every test pair of [`bounds`].
+    pub fn all_bounds() -> Vec<OpCase<T>> {
         let mut v = Vec::new();
-        for (i, a) in alphas::<T>().into_iter().enumerate() {
-            for op in OpCase::all(a) {
-                if i == 0 || op.alpha().is_some() {
-                    v.push(op);
-                }
+        for (lo, hi) in bounds::<T>() {
+            for form in FORMS.iter().filter(|f| f.params.len() == 2) {
+                v.push(OpCase::bounded(form.name, lo, hi));
             }
         }
         v
     }
 
+    /// Every op with every test alpha, and every bounded op with every
+    /// test pair of bounds.
+    pub fn all_alphas() -> Vec<OpCase<T>> {
+        let mut v = Vec::new();
+        for (i, a) in alphas::<T>().into_iter().enumerate() {
+            for op in OpCase::all(a) {
+                if (i == 0 && op.form.params.is_empty()) || op.alpha().is_some() {
+                    v.push(op);
+                }
+            }
+        }
+        v.extend(OpCase::all_bounds());
+        v
+    }
+
+    /// The op's `alpha`, if it takes one (and no other parameter).
     pub fn alpha(self) -> Option<T> {
-        self.alpha
+        (self.form.params.len() == 1).then_some(self.params[0])
     }
 
     /// Whether the op reads two slices (`src`, `dst`) rather than one.
@@ -246,7 +331,7 @@ impl<T: TestFloat> OpCase<T> {
 
     /// The parameters after the output.
     pub fn params(self) -> Vec<T> {
-        self.alpha.into_iter().collect()
+        self.params[..self.form.params.len()].to_vec()
     }
 }
 

@@ -9,6 +9,10 @@
 //! `+inf` and the positive NaNs. Only a multiply (`alpha * x`) widens to
 //! `f32`, multiplies there and rounds once back; for both formats that is
 //! the correctly rounded product (see the crate documentation).
+//!
+//! Clamp compares values with each other, not with zero: there each
+//! pattern's magnitude, negated where the sign is set, orders the values as
+//! the floats do ([`order_key`]).
 
 mod convert;
 
@@ -81,4 +85,46 @@ impl Format for half::bf16 {
 /// or below it, every negative NaN above it.
 pub(crate) const fn neg_inf<T: Format>() -> i16 {
     (0x8000 | T::INF) as i16
+}
+
+/// A pattern as an integer in the order of its value: the magnitude bits,
+/// negated where the sign bit is set. Both zeros give 0 (they are equal). A
+/// NaN's key lies beyond its sign's infinity, so outside any pair of
+/// bounds (which are not NaN); the callers put the NaN lanes back. The
+/// vector types compute it lane-wise; this is its definition, which the
+/// unit test checks against the floats' order.
+#[cfg(test)]
+pub(crate) fn order_key(bits: u16) -> i16 {
+    let magnitude = (bits & 0x7fff) as i16;
+    if bits & 0x8000 != 0 {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::order_key;
+
+    /// The keys order every pair of non-NaN `f16` and `bf16` patterns as
+    /// their values compare (a stride over the first, all of the second).
+    #[test]
+    fn keys_order_values() {
+        for (to_f32, inf) in [
+            (
+                &(|b| half::f16::from_bits(b).to_f32()) as &dyn Fn(u16) -> f32,
+                0x7c00u16,
+            ),
+            (&|b| half::bf16::from_bits(b).to_f32(), 0x7f80),
+        ] {
+            let numbers: Vec<u16> = (0..=u16::MAX).filter(|&b| b & 0x7fff <= inf).collect();
+            for &a in numbers.iter().step_by(97) {
+                for &b in &numbers {
+                    let (x, y) = (to_f32(a), to_f32(b));
+                    assert_eq!(order_key(a).cmp(&order_key(b)), x.partial_cmp(&y).unwrap());
+                }
+            }
+        }
+    }
 }

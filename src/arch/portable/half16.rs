@@ -19,6 +19,14 @@ impl<T: Format> Half16<T> {
         Half16(v, PhantomData)
     }
 
+    /// The patterns as integers in the order of their values (see
+    /// `half16::order_key`).
+    #[inline(always)]
+    fn key(self) -> i16x16 {
+        let negative = self.0.simd_lt(i16x16::ZERO);
+        ((self.0 & i16x16::splat(0x7fff)) ^ negative) - negative
+    }
+
     /// True where the pattern is a NaN: magnitude bits above infinity's.
     #[inline(always)]
     fn is_nan(self) -> i16x16 {
@@ -91,6 +99,23 @@ impl<T: Format> Vector for Half16<T> {
             self.is_nan()
                 .bitselect(self.0, i16x16::splat(T::ONE as i16)),
         )
+    }
+    #[inline(always)]
+    fn clamp(self, lo: Self, hi: Self) -> Self {
+        let (x, lo_key, hi_key) = (self.key(), lo.key(), hi.key());
+        let above_lo = x.simd_gt(lo_key);
+        let (at_least_lo, its_key) = (
+            above_lo.bitselect(self.0, lo.0),
+            above_lo.bitselect(x, lo_key),
+        );
+        let limited = hi_key.simd_gt(its_key).bitselect(at_least_lo, hi.0);
+        Self::new(limited | self.nan_bits().0)
+    }
+    #[inline(always)]
+    fn outside(self, lo: Self, hi: Self) -> Self {
+        // A NaN's key lies beyond the infinities' (see `order_key`).
+        let x = self.key();
+        Self::new(lo.key().simd_gt(x) | x.simd_gt(hi.key()))
     }
     #[inline(always)]
     fn and(self, o: Self) -> Self {

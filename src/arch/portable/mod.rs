@@ -65,6 +65,21 @@ macro_rules! impl_wide {
                 <$v>::ONE.simd_gt(neg).bitselect(<$v>::ONE, neg)
             }
             #[inline(always)]
+            fn clamp(self, lo: Self, hi: Self) -> Self {
+                // Compares and selects, not `wide`'s `max`/`min`, whose
+                // ties and NaNs follow each target's instruction (NEON's
+                // `fmax` returns `+0.0` for `max(-0.0, +0.0)` either way
+                // round). The NaN lanes are OR-ed in.
+                let at_least_lo = self.simd_gt(lo).bitselect(self, lo);
+                let limited = at_least_lo.simd_lt(hi).bitselect(at_least_lo, hi);
+                limited | self.nan_bits()
+            }
+            #[inline(always)]
+            fn outside(self, lo: Self, hi: Self) -> Self {
+                // The ordered compares are false for a NaN `x`.
+                Not::not(self.simd_ge(lo) & self.simd_le(hi))
+            }
+            #[inline(always)]
             fn and(self, o: Self) -> Self {
                 BitAnd::bitand(self, o)
             }

@@ -125,6 +125,40 @@ macro_rules! impl_avx {
                 Self(unsafe { $max($set1(1.0), $or(self.0, $set1(-0.0))) })
             }
             #[inline(always)]
+            fn clamp(self, lo: Self, hi: Self) -> Self {
+                // `maxps(x, lo)` is `x` where `x > lo`, else `lo` (ties and
+                // a NaN `x` too); `minps(t, hi)` is `t` where `t < hi`, else
+                // `hi`: the reference's order. The NaN lanes are OR-ed in.
+                // SAFETY: AVX is present (see the note on this impl).
+                let limited = Self(unsafe { $min($max(self.0, lo.0), hi.0) });
+                self.nan_or(limited)
+            }
+            #[inline(always)]
+            fn clamp_nonzero(self, lo: Self, hi: Self) -> Self {
+                // `maxps(lo, x)` returns `x` unless `lo > x`: `x` on ties
+                // (equal bits, the bounds not being zeros) and for a NaN;
+                // `minps(hi, t)` likewise. Two micro-ops, the NaN included.
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $min(hi.0, $max(lo.0, self.0)) })
+            }
+            #[inline(always)]
+            fn below(self, hi: Self) -> Self {
+                // As `clamp_nonzero`'s `minps`.
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $min(hi.0, self.0) })
+            }
+            #[inline(always)]
+            fn outside(self, lo: Self, hi: Self) -> Self {
+                // Unordered compares: true for a NaN `x`.
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe {
+                    $or(
+                        $cmp::<_CMP_NGE_UQ>(self.0, lo.0),
+                        $cmp::<_CMP_NLE_UQ>(self.0, hi.0),
+                    )
+                })
+            }
+            #[inline(always)]
             fn and(self, o: Self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).
                 Self(unsafe { $and(self.0, o.0) })

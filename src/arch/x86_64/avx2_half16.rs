@@ -129,6 +129,14 @@ impl<T: X86Format> H16x16<T> {
         unsafe { _mm256_set1_epi16(x) }
     }
 
+    /// The patterns as integers in the order of their values (see
+    /// `half16::order_key`): the magnitude, negated where the sign is set.
+    #[inline(always)]
+    fn key(self) -> __m256i {
+        // SAFETY: AVX2 is present (`self` exists; see the note at the top).
+        unsafe { _mm256_sign_epi16(_mm256_and_si256(self.0, Self::set(0x7fff)), self.0) }
+    }
+
     /// True where the pattern is a NaN: magnitude bits above infinity's.
     #[inline(always)]
     fn is_nan(self) -> __m256i {
@@ -237,6 +245,31 @@ impl<T: X86Format> Vector for H16x16<T> {
         // As `nan_or`: 1's bits OR a NaN's bits are a NaN's.
         // SAFETY: AVX2 is present (see the note on this impl).
         Self::new(unsafe { _mm256_or_si256(Self::set(T::ONE as i16), self.nan_bits().0) })
+    }
+    #[inline(always)]
+    fn clamp(self, lo: Self, hi: Self) -> Self {
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe {
+            let (x, lo_key, hi_key) = (self.key(), lo.key(), hi.key());
+            let above_lo = _mm256_cmpgt_epi16(x, lo_key);
+            let at_least_lo = _mm256_blendv_epi8(lo.0, self.0, above_lo);
+            let its_key = _mm256_blendv_epi8(lo_key, x, above_lo);
+            let below_hi = _mm256_cmpgt_epi16(hi_key, its_key);
+            let limited = _mm256_blendv_epi8(hi.0, at_least_lo, below_hi);
+            _mm256_or_si256(limited, self.nan_bits().0)
+        })
+    }
+    #[inline(always)]
+    fn outside(self, lo: Self, hi: Self) -> Self {
+        // A NaN's key lies beyond the infinities' (see `order_key`).
+        // SAFETY: AVX2 is present (see the note on this impl).
+        Self::new(unsafe {
+            let x = self.key();
+            _mm256_or_si256(
+                _mm256_cmpgt_epi16(lo.key(), x),
+                _mm256_cmpgt_epi16(x, hi.key()),
+            )
+        })
     }
     #[inline(always)]
     fn and(self, o: Self) -> Self {
