@@ -8,6 +8,7 @@
 //!     --sizes 4Ki,1Mi --reps 9 --paths simd,root
 //! cargo run --release --example throughput -- --in-pool   # from a pool worker
 //! cargo run --release --example throughput -- --dtype f16,bf16,f32
+//! cargo run --release --example throughput -- --svg throughput.svg  # and a chart
 //! ```
 //!
 //! The crate is called from the main thread, outside rayon's pool, as
@@ -42,20 +43,22 @@ struct Options {
     sizes: Vec<usize>,
     reps: usize,
     paths: Option<Vec<String>>,
+    svg: Option<String>,
 }
 
 const USAGE: &str =
     "usage: throughput [--csv] [--in-pool] [--gap US] [--dtype T,..] [--ops OP,..] [--sizes N,..]
-                  [--reps N] [--paths P,..]
+                  [--reps N] [--paths P,..] [--svg FILE]
   --dtype  f32, f64, f16, bf16 (default: f32)
-  --ops    relu, leaky_relu, relu_grad, leaky_relu_grad (default: these four),
-           relu_backward, leaky_relu_backward, relu_into, leaky_relu_into,
-           relu_backward_from_output, relu_backward_into, leaky_relu_backward_into,
-           relu_backward_from_output_into
+  --ops    relu, leaky_relu, relu_grad, leaky_relu_grad, clamp, relu6 (default: these six),
+           relu_backward, leaky_relu_backward, relu_backward_from_output, clamp_backward,
+           and every `_into` form: relu_into, leaky_relu_into, relu_backward_into, ...
   --sizes  element counts, with Ki/Mi suffixes (default: 4Ki,64Ki,1Mi,16Mi,64Mi)
   --reps   timings per figure, the median is reported (default: 5)
   --paths  scalar, portable, simd, par, root (default: all; the ceiling is always run)
   --csv    one comma-separated row per figure instead of the table
+  --svg    also write a chart to FILE: G elem/s against size, a panel per dtype and op,
+           a line per path, the ceilings dashed
   --in-pool  call from a worker of rayon's pool (default: from the main thread,
            outside the pool, as programs call the crate)
   --gap    time each call after US microseconds of busy work on the calling thread
@@ -71,6 +74,7 @@ fn parse_args() -> Result<Options, String> {
         sizes: SIZES.to_vec(),
         reps: 5,
         paths: None,
+        svg: None,
     };
     let mut args = std::env::args().skip(1);
     let list = |v: Option<String>, flag: &str| -> Result<Vec<String>, String> {
@@ -121,6 +125,7 @@ fn parse_args() -> Result<Options, String> {
                     .ok_or("--reps needs a positive number")?
             }
             "--paths" => o.paths = Some(list(args.next(), "--paths")?),
+            "--svg" => o.svg = Some(args.next().ok_or("--svg needs a file name")?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 exit(0)
@@ -321,7 +326,17 @@ fn main() {
             "dtype", "op", "size", "path", "G elem/s", "GB/s", "% ceiling"
         );
     }
+    let points = std::cell::RefCell::new(Vec::new());
     let print = |r: &Row| {
+        if o.svg.is_some() {
+            points.borrow_mut().push(chart::Point {
+                dtype: r.dtype,
+                op: r.op.clone(),
+                path: r.path,
+                n: r.n,
+                gelem: r.gelem(),
+            });
+        }
         if o.csv {
             println!(
                 "{},{},{},{},{},{:.1},{:.3},{:.2},{:.1},{},{threads},{},{}",
@@ -358,5 +373,157 @@ fn main() {
             "f16" => report::<relu_kernels::half::f16>(&o, &print),
             _ => report::<relu_kernels::half::bf16>(&o, &print),
         }
+    }
+    if let Some(file) = &o.svg {
+        let title = format!(
+            "relu-kernels throughput, G elem/s: level {}, {threads} rayon threads, \
+             caller {}, median of {}",
+            Level::active(),
+            o.caller.name(),
+            o.reps
+        );
+        if let Err(e) = chart::draw(file, &title, &points.borrow()) {
+            eprintln!("throughput: cannot write {file}: {e}");
+            exit(1)
+        }
+    }
+}
+
+/// The `--svg` chart.
+mod chart {
+    use plotters::coord::Shift;
+    use plotters::element::DashedPathElement;
+    use plotters::prelude::*;
+
+    use super::support::ops;
+    use super::support::sizes::size_name;
+
+    /// One figure of the report, as the chart plots it.
+    pub struct Point {
+        pub dtype: &'static str,
+        pub op: String,
+        pub path: &'static str,
+        pub n: usize,
+        pub gelem: f64,
+    }
+
+    const PANEL: (u32, u32) = (560, 380);
+
+    /// A path's colour, the same in every panel so that a path is found at
+    /// a glance; the ceilings grey and black, apart from the paths.
+    fn colour(path: &str) -> RGBColor {
+        match path {
+            "scalar" => RGBColor(214, 39, 40),
+            "portable" => RGBColor(255, 127, 14),
+            "simd" => RGBColor(44, 160, 44),
+            "par" => RGBColor(31, 119, 180),
+            "root" => RGBColor(148, 103, 189),
+            "ceiling-1t" => RGBColor(128, 128, 128),
+            _ => BLACK,
+        }
+    }
+
+    /// Writes `file`: one panel per (dtype, op) of `points`, in the
+    /// report's order, three to a row.
+    pub fn draw(
+        file: &str,
+        title: &str,
+        points: &[Point],
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut panels: Vec<(&str, &str)> = Vec::new();
+        for p in points.iter().filter(|p| !p.op.starts_with("ceiling")) {
+            if !panels.contains(&(p.dtype, &p.op)) {
+                panels.push((p.dtype, &p.op));
+            }
+        }
+        let cols = panels.len().clamp(1, 3);
+        let rows = panels.len().div_ceil(cols).max(1);
+        let size = (PANEL.0 * cols as u32, PANEL.1 * rows as u32 + 40);
+        let root = SVGBackend::new(file, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        let root = root.titled(title, ("sans-serif", 20))?;
+        for (area, &(dtype, op)) in root.split_evenly((rows, cols)).iter().zip(&panels) {
+            // Against the ceiling that moves the same data, as the table's
+            // % ceiling: in place, or the two-slice one.
+            let ceiling = if ops().contains(&op) {
+                "ceiling"
+            } else {
+                "ceiling_pair"
+            };
+            let mine: Vec<&Point> = points
+                .iter()
+                .filter(|p| p.dtype == dtype && (p.op == op || p.op == ceiling))
+                .collect();
+            panel(area, &format!("{dtype} {op}"), &mine)?;
+        }
+        root.present()?;
+        Ok(())
+    }
+
+    /// One panel: a line per path, G elem/s against size on a log axis
+    /// labelled at the measured sizes.
+    fn panel(
+        area: &DrawingArea<SVGBackend, Shift>,
+        caption: &str,
+        points: &[&Point],
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut sizes: Vec<f64> = points.iter().map(|p| p.n as f64).collect();
+        sizes.sort_by(f64::total_cmp);
+        sizes.dedup();
+        let (lo, hi) = (sizes[0] / 1.5, sizes[sizes.len() - 1] * 1.5);
+        // Headroom above the highest line for the legend.
+        let top = points.iter().map(|p| p.gelem).fold(0.0, f64::max) * 1.6;
+        let mut chart = ChartBuilder::on(area)
+            .caption(caption, ("sans-serif", 16))
+            .margin(8)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d((lo..hi).log_scale().with_key_points(sizes), 0.0..top)?;
+        chart
+            .configure_mesh()
+            .x_desc("elements")
+            .y_desc("G elem/s")
+            .x_label_formatter(&|&x| size_name(x.round() as usize))
+            .draw()?;
+        let mut paths: Vec<(&str, &str)> = Vec::new();
+        for p in points {
+            if !paths.contains(&(&p.op, p.path)) {
+                paths.push((&p.op, p.path));
+            }
+        }
+        for (op, path) in paths {
+            let mut line: Vec<(f64, f64)> = points
+                .iter()
+                .filter(|p| p.op == op && p.path == path)
+                .map(|p| (p.n as f64, p.gelem))
+                .collect();
+            line.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let style = colour(path).stroke_width(2);
+            if op.starts_with("ceiling") {
+                let label = if op == "ceiling_pair" {
+                    format!("{path} (pair)")
+                } else {
+                    path.to_string()
+                };
+                chart
+                    .draw_series(DashedLineSeries::new(line, 6, 4, style))?
+                    .label(label)
+                    .legend(move |(x, y)| {
+                        DashedPathElement::new(vec![(x, y), (x + 20, y)], 6, 4, style)
+                    });
+            } else {
+                chart
+                    .draw_series(LineSeries::new(line, style).point_size(3))?
+                    .label(path)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
+        Ok(())
     }
 }

@@ -3,6 +3,7 @@
     python python/bench.py                       # float32, 4 Ki ... 64 Mi
     python python/bench.py --sizes 64Ki,1Mi --reps 21 --dtype float16
     python python/bench.py --overhead-only       # the 16-element calls
+    python python/bench.py --onnxruntime         # against onnxruntime (pip install onnx onnxruntime)
 
 Every function runs in place (`out=x`, or `out=dy` for the backward
 passes) against numpy's in-place expression, with `out=` and a
@@ -14,6 +15,12 @@ turn, so that a noisy neighbour slows both alike), the inputs restored
 (untimed) before each batch; each figure is the median time per call.
 The ratio is numpy's time over relu_kernels' (above 1: relu_kernels is
 faster).
+
+With --onnxruntime, relu and leaky_relu out of place (into a preallocated
+output) against onnxruntime's CPU `Relu` and `LeakyRelu` (its MLAS
+kernels and its own thread pool), bound to the same arrays with
+`io_binding`: one process per contender and round, the contenders
+alternating, each figure the median of the rounds' medians, in G elem/s.
 """
 
 import argparse
@@ -198,6 +205,89 @@ def overhead(dt, reps):
     return [statistics.median(t) for t in times]
 
 
+ORT_FUNCTIONS = ["relu", "leaky_relu"]
+
+
+def ort_call(name, x, y):
+    """onnxruntime's `name` from x into y, as a function of no arguments."""
+    import onnxruntime as ort
+    from onnx import helper
+
+    elem = helper.np_dtype_to_tensor_dtype(x.dtype)
+    attrs = {"alpha": ALPHA} if name == "leaky_relu" else {}
+    op = {"relu": "Relu", "leaky_relu": "LeakyRelu"}[name]
+    node = helper.make_node(op, ["x"], ["y"], **attrs)
+    graph = helper.make_graph(
+        [node],
+        name,
+        [helper.make_tensor_value_info("x", elem, [len(x)])],
+        [helper.make_tensor_value_info("y", elem, [len(x)])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = min(model.ir_version, 9)
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    binding = sess.io_binding()
+    binding.bind_ortvalue_input("x", ort.OrtValue.ortvalue_from_numpy(x))
+    binding.bind_ortvalue_output("y", ort.OrtValue.ortvalue_from_numpy(y))
+    return lambda: sess.run_with_iobinding(binding)
+
+
+def ort_worker(contender, names, sizes, dt, reps):
+    """One process's figures: median seconds per call of `contender` for
+    each function and size, printed as `name size seconds` lines."""
+    for name in names:
+        for n in sizes:
+            x, y = values(n, dt, 1), np.zeros(n, dt)
+            if contender == "onnxruntime":
+                f = ort_call(name, x, y)
+            elif name == "relu":
+                f = lambda: rk.relu(x, out=y)  # noqa: E731
+            else:
+                f = lambda: rk.leaky_relu(x, ALPHA, out=y)  # noqa: E731
+            f()
+            want = rk.relu(x) if name == "relu" else rk.leaky_relu(x, ALPHA)
+            if not same(y, want):
+                sys.exit(f"bench.py: {contender}'s {name} does not give relu_kernels' values")
+            t = time.perf_counter_ns()
+            f()
+            once = time.perf_counter_ns() - t
+            calls = max(1, min(1 << 14, int(2e6 / max(once, 1))))
+            times = []
+            for _ in range(reps):
+                t = time.perf_counter_ns()
+                for _ in range(calls):
+                    f()
+                times.append((time.perf_counter_ns() - t) / calls)
+            print(name, n, statistics.median(times) * 1e-9, flush=True)
+
+
+def against_onnxruntime(o, sizes):
+    """Runs `ort_worker` in a process per contender and round, alternating,
+    and prints the medians in G elem/s."""
+    import subprocess
+
+    import onnxruntime as ort
+
+    names = [n for n in o.functions.split(",") if n in ORT_FUNCTIONS] or ORT_FUNCTIONS
+    contenders = ["relu_kernels", "onnxruntime"]
+    got = {}
+    for r in range(o.rounds):
+        for c in contenders if r % 2 == 0 else contenders[::-1]:
+            cmd = [sys.executable, __file__, "--ort-worker", c, "--dtype", o.dtype, "--functions", ",".join(names),
+                   "--sizes", o.sizes, "--reps", str(o.reps or 7)]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            for line in out.splitlines():
+                name, n, secs = line.split()
+                got.setdefault((c, name, int(n)), []).append(float(secs))
+    print(f"relu_kernels vs onnxruntime {ort.__version__}, {o.dtype}, out of place, "
+          f"median of {o.rounds} alternating processes each, G elem/s")
+    print(f"{'':<26}" + "".join(f"{size_name(n):>8}" for n in sizes))
+    for name in names:
+        for c in contenders:
+            cells = "".join(f"{n / statistics.median(got[c, name, n]) / 1e9:>8.2f}" for n in sizes)
+            print(f"{name + ', ' + c:<26}{cells}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", default="4Ki,64Ki,1Mi,16Mi,64Mi")
@@ -205,10 +295,17 @@ def main():
     p.add_argument("--functions", default=",".join(FUNCTIONS))
     p.add_argument("--reps", type=int, default=None, help="timings per figure (default: by size)")
     p.add_argument("--overhead-only", action="store_true")
+    p.add_argument("--onnxruntime", action="store_true", help="relu and leaky_relu against onnxruntime")
+    p.add_argument("--rounds", type=int, default=3, help="processes per contender (--onnxruntime)")
+    p.add_argument("--ort-worker", choices=["relu_kernels", "onnxruntime"], help=argparse.SUPPRESS)
     o = p.parse_args()
     dt = np.dtype(o.dtype).type
     sizes = [parse_size(s) for s in o.sizes.split(",")]
     names = o.functions.split(",")
+    if o.ort_worker:
+        return ort_worker(o.ort_worker, names, sizes, dt, o.reps or 7)
+    if o.onnxruntime:
+        return against_onnxruntime(o, sizes)
     notes = check(dt)
     print(f"relu_kernels vs numpy {np.__version__}, {o.dtype}, in place; ratio = numpy time / relu_kernels time")
     ot, nt = overhead(dt, o.reps or 15)
