@@ -32,7 +32,9 @@ fn sweep<T: TestFloat>(max_len: usize, ops: &[OpCase<T>], all_rotations_up_to: u
     // tail, and the first length that reaches the aligned head (16 vectors
     // and more), for the type's lane count; and every level's serial
     // kernel (the module functions run the same kernels, and the
-    // concurrency tests the parallel driver).
+    // concurrency tests the parallel driver). Under emulation, every
+    // length and offset, on every level's serial kernel alone: below the
+    // parallel thresholds the other paths run those kernels.
     let lanes = 32 / std::mem::size_of::<T>();
     let lengths: Vec<usize> = if cfg!(miri) {
         vec![0, lanes + 1, 5 * lanes + 1, 16 * lanes + 3]
@@ -45,7 +47,7 @@ fn sweep<T: TestFloat>(max_len: usize, ops: &[OpCase<T>], all_rotations_up_to: u
     let longest = *lengths.iter().max().unwrap();
     let mut sbuf = Aligned::<T>::new(longest + 16);
     let mut dbuf = Aligned::<T>::new(longest + 16);
-    let paths: Vec<Path> = if cfg!(miri) {
+    let paths: Vec<Path> = if cfg!(miri) || emulated() {
         relu_kernels::ALL_LEVELS
             .into_iter()
             .filter_map(|level| Kernels::new(level, Threading::Serial))

@@ -51,10 +51,10 @@ fn gradients<T: TestFloat>(largest: u64) -> Vec<T> {
 /// The module functions, and `Kernels` at every supported level on one
 /// thread and split (the root functions and `Threading::Auto` run these
 /// 65,536-element calls serially, which the serial kernels cover). Under
-/// Miri, the serial kernels of every level: the concurrency tests run the
-/// parallel driver there.
+/// Miri and emulation, the serial kernels of every level: the concurrency
+/// tests run the parallel driver there.
 fn pattern_paths() -> Vec<Path> {
-    if cfg!(miri) {
+    if cfg!(miri) || emulated() {
         return ALL_LEVELS
             .into_iter()
             .filter_map(|level| Kernels::new(level, Threading::Serial))
