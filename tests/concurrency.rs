@@ -31,7 +31,7 @@ fn buffer(seed: u64, len: usize) -> Vec<f32> {
 fn check_parallel_paths(seed: u64) {
     let src = buffer(seed, LEN);
     let init = buffer(seed + 1, LEN);
-    for op in OpCase::all_miri_sized(0.25) {
+    for op in OpCase::all_driver_sized(0.25) {
         for path in [Path::Par, Path::Root] {
             let mut dst = init.clone();
             check(path, op, &src, &mut dst, &format!("seed {seed}"));

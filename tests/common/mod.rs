@@ -267,7 +267,19 @@ impl<T: TestFloat> OpCase<T> {
     /// each arity and direction, and the forms whose bodies prepare a
     /// parameter (`alpha`, the bounds).
     pub fn all_miri_sized(alpha: T) -> Vec<OpCase<T>> {
-        const UNDER_MIRI: [&str; 7] = [
+        OpCase::representative(alpha, cfg!(miri))
+    }
+
+    /// The ops a test of the parallel driver runs: as
+    /// [`OpCase::all_miri_sized`], and under emulation too, where the
+    /// exhaustive sweep covers every op's kernels.
+    pub fn all_driver_sized(alpha: T) -> Vec<OpCase<T>> {
+        OpCase::representative(alpha, cfg!(miri) || emulated())
+    }
+
+    /// Every op, or where `few` the representative ones.
+    fn representative(alpha: T, few: bool) -> Vec<OpCase<T>> {
+        const FEW: [&str; 7] = [
             "relu_inplace",
             "leaky_relu_into",
             "clamp_inplace",
@@ -277,8 +289,8 @@ impl<T: TestFloat> OpCase<T> {
             "clamp_backward_into",
         ];
         let mut v = OpCase::all(alpha);
-        if cfg!(miri) {
-            v.retain(|op| UNDER_MIRI.contains(&op.form.name));
+        if few {
+            v.retain(|op| FEW.contains(&op.form.name));
         }
         v
     }
