@@ -256,14 +256,10 @@ pub(crate) const CLAMP_RELU: u8 = 2;
 
 /// The cheapest clamp body that is exact for these bounds.
 pub(crate) fn clamp_form<T: Element>(lo: T, hi: T) -> u8 {
-    if hi == T::ZERO {
-        CLAMP_ANY
-    } else if lo != T::ZERO {
-        CLAMP_NONZERO
-    } else if !lo.sign_negative() {
-        CLAMP_RELU
-    } else {
-        CLAMP_ANY
+    match (lo == T::ZERO, hi == T::ZERO) {
+        (false, false) => CLAMP_NONZERO,
+        (true, false) if !lo.sign_negative() => CLAMP_RELU,
+        _ => CLAMP_ANY,
     }
 }
 
