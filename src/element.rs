@@ -2,7 +2,7 @@
 //! feature `half::f16` and `half::bf16`.
 
 use core::fmt::{Debug, Display};
-use core::ops::Mul;
+use core::ops::{Add, Mul};
 
 use crate::arch::Lanes;
 
@@ -89,7 +89,7 @@ pub(crate) mod sealed {
 
     /// What the kernels need of an element type.
     pub(crate) trait Sealed:
-        Lanes + Copy + PartialOrd + Mul<Output = Self> + Debug + Display + Send + Sync + 'static
+        Lanes + Copy + PartialOrd + Add<Output = Self> + Mul<Output = Self> + Debug + Display + Send + Sync + 'static
     {
         const ZERO: Self;
         const ONE: Self;

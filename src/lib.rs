@@ -221,6 +221,7 @@ mod ops;
 #[doc(hidden)]
 #[path = "front/forms.rs"]
 pub mod __forms;
+pub mod channels;
 #[cfg(feature = "ndarray")]
 pub mod nd;
 #[cfg(feature = "rayon")]

@@ -11,3 +11,9 @@
 //! come late. On a one-thread pool they run serially.
 
 crate::front::entry_points::entry_points!(crate::Kernels::parallel(), "split over rayon's threads");
+
+/// The per-channel ops (see [`crate::channels`]), split over rayon's
+/// threads as the other functions of this module are.
+pub mod channels {
+    crate::front::entry_points::channel_entry_points!(crate::Kernels::parallel(), ", split over rayon's threads");
+}

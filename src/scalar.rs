@@ -9,7 +9,7 @@ use crate::Element;
 use crate::front::check::check_lengths;
 
 pub use crate::ops::spec::{
-    clamp, clamp_backward, leaky_relu, leaky_relu_backward, leaky_relu_grad, relu, relu_backward,
+    bias_leaky_relu, bias_relu, clamp, clamp_backward, leaky_relu, leaky_relu_backward, leaky_relu_grad, relu, relu_backward,
     relu_backward_from_output, relu_grad, relu6,
 };
 
@@ -39,3 +39,54 @@ macro_rules! slice_loop {
     };
 }
 use slice_loop;
+
+/// The per-channel ops (see [`crate::channels`]) as plain loops over the
+/// element functions: the reference the other paths match bit for bit.
+pub mod channels {
+    use crate::Element;
+    use crate::front::check::{check_layout, check_lengths};
+
+    crate::for_each_channel_op!(crate::front::channel_list::per_channel_form, [channel_loop], []);
+
+    /// One reference loop per form of the per-channel list.
+    macro_rules! channel_loop {
+        (
+            [] $kind:ident: $name:ident; family: $family:ident; param: $param:ident;
+            about: $about:literal; panics: $panics:tt; params: [$($p:ident: $pty:ty),*];
+            checks: [$($check:expr),*];
+            kernel: |$k:ident, $io:ident, $inner:ident| $kernel:expr; elem: |$ex:ident, $ep:ident| $elem:expr;
+        ) => {
+            channel_loop!(@ $kind $name, $param, [$($p: $pty),*], $about, $panics, [$($check),*], |$ex, $ep| $elem);
+        };
+        (@ inplace $name:ident, $param:ident, [$($p:ident: $pty:ty),*], $about:literal, $panics:tt,
+            [$($check:expr),*], |$ex:ident, $ep:ident| $elem:expr) => {
+            #[doc = crate::front::channel_list::channel_doc!($about, $param, "in place on `x`", ", one element at a time")]
+            #[doc = crate::front::channel_list::channel_panics_doc!($panics, "")]
+            #[track_caller]
+            pub fn $name<T: Element>(x: &mut [T], $param: &[T], inner: usize $(, $p: $pty)*) {
+                $($check;)*
+                check_layout(x.len(), $param.len(), inner);
+                for i in 0..x.len() {
+                    let ($ex, $ep) = (x[i], $param[(i / inner) % $param.len()]);
+                    x[i] = $elem;
+                }
+            }
+        };
+        (@ into $name:ident, $param:ident, [$($p:ident: $pty:ty),*], $about:literal, $panics:tt,
+            [$($check:expr),*], |$ex:ident, $ep:ident| $elem:expr) => {
+            #[doc = crate::front::channel_list::channel_doc!($about, $param, "from `x` into `y`", ", one element at a time")]
+            #[doc = crate::front::channel_list::channel_panics_doc!($panics, ", or if `x` and `y` differ in length")]
+            #[track_caller]
+            pub fn $name<T: Element>(x: &[T], $param: &[T], inner: usize, y: &mut [T] $(, $p: $pty)*) {
+                $($check;)*
+                check_layout(x.len(), $param.len(), inner);
+                check_lengths(&[("x", x.len()), ("y", y.len())]);
+                for i in 0..x.len() {
+                    let ($ex, $ep) = (x[i], $param[(i / inner) % $param.len()]);
+                    y[i] = $elem;
+                }
+            }
+        };
+    }
+    use channel_loop;
+}

@@ -109,6 +109,15 @@ pub trait Vector: Copy {
     /// backward pass clears the gradient (or puts the NaN back).
     fn outside(self, lo: Self, hi: Self) -> Self;
 
+    /// `x + o` lane by lane, rounded once to the element type (for the
+    /// 16-bit formats, the `f32` sum rounded once, which is the correctly
+    /// rounded sum: see `half16`).
+    fn add(self, o: Self) -> Self;
+    /// `factor * x` where `mask` is set, as the element type multiplies
+    /// (one multiply, one rounding), and `x`'s own bits elsewhere:
+    /// [`Vector::scale_where`] with a factor per lane.
+    fn scale_lanes(self, mask: Self, factor: Self) -> Self;
+
     /// Bitwise and.
     fn and(self, o: Self) -> Self;
     /// Bitwise `!self & o`.

@@ -140,6 +140,32 @@ impl<'a, T: Element> Io<'a, T> {
         }
     }
 
+    /// The descriptor of `len` elements at `ptrs`, for any lifetime.
+    ///
+    /// # Safety
+    /// As [`Io::chunk`]: the pointers cover `len` elements of slices that
+    /// stay borrowed while the `Io` lives, and no two `Io`s live at once
+    /// overlap (unless both only read).
+    #[inline]
+    pub(crate) unsafe fn from_ptrs<'b>(ptrs: Ptrs<T>, len: usize, large: bool) -> Io<'b, T> {
+        Io {
+            ptrs,
+            len,
+            large,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// The same slices with the lifetime of their borrow erased.
+    ///
+    /// # Safety
+    /// As [`Io::chunk`].
+    #[inline]
+    pub(crate) unsafe fn erase(self) -> Io<'static, T> {
+        // SAFETY: forwarded contract.
+        unsafe { Io::from_ptrs(self.ptrs, self.len, self.large) }
+    }
+
     #[cfg(feature = "rayon")]
     #[inline]
     pub(crate) fn len(&self) -> usize {
@@ -161,24 +187,6 @@ impl<'a, T: Element> Io<'a, T> {
             3
         };
         core::mem::size_of::<T>() * slices
-    }
-
-    /// The ranges `..mid` and `mid..`, for two threads.
-    #[cfg(feature = "rayon")]
-    #[inline]
-    pub(crate) fn split_at(self, mid: usize) -> (Self, Self) {
-        assert!(mid <= self.len);
-        // SAFETY: `mid <= len`, so the offsets stay inside (or one past)
-        // the borrowed slices.
-        let hi = unsafe { self.ptrs.add(mid) };
-        (
-            Io { len: mid, ..self },
-            Io {
-                ptrs: hi,
-                len: self.len - mid,
-                ..self
-            },
-        )
     }
 
     /// The elements `start..start + len`, with the lifetime of `self`'s

@@ -2,30 +2,29 @@
 //! which lets idle workers steal halves and keeps a nested call (a kernel
 //! inside the user's own parallel loop) from blocking its worker.
 
-use super::{io::Io, serial};
-use crate::Element;
-use crate::arch::Level;
-use crate::ops::Op;
+use super::shared::Work;
 
-/// Splits `io` into `pieces` pieces and runs them as rayon jobs. Every cut
-/// falls on a multiple of `align` elements, and every piece has at least
-/// `(io.len() / align / pieces) * align` elements: the last piece takes
-/// the elements past the last whole `align`.
-pub(super) fn halve<T: Element, O: Op<T>>(
-    level: Level,
-    op: O,
-    io: Io<'_, T>,
-    pieces: usize,
-    align: usize,
-) {
+/// Splits the parts `start..start + len` of `work` into `pieces` pieces
+/// and runs them as rayon jobs. Every cut falls on a multiple of `align`
+/// parts from `start`, and every piece has at least
+/// `(len / align / pieces) * align` parts: the last piece takes the parts
+/// past the last whole `align`.
+///
+/// # Safety
+/// As [`Work::run_range`] for the whole range: `start + len` is at most
+/// `work.len()`, the data is still borrowed, and no other thread runs an
+/// overlapping range.
+pub(super) unsafe fn halve<W: Work>(work: &W, start: usize, len: usize, pieces: usize, align: usize) {
     if pieces <= 1 {
-        return serial::run(level, op, io);
+        // SAFETY: forwarded contract.
+        return unsafe { work.run_range(start, len) };
     }
-    let (mid, lo_pieces) = cut(io.len(), pieces, align);
-    let (lo, hi) = io.split_at(mid);
+    let (mid, lo_pieces) = cut(len, pieces, align);
+    // SAFETY: the two halves are disjoint and cover the range (forwarded
+    // contract); `join` returns after both have run.
     rayon::join(
-        || halve(level, op, lo, lo_pieces, align),
-        || halve(level, op, hi, pieces - lo_pieces, align),
+        || unsafe { halve(work, start, mid, lo_pieces, align) },
+        || unsafe { halve(work, start + mid, len - mid, pieces - lo_pieces, align) },
     );
 }
 

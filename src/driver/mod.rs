@@ -6,6 +6,7 @@
 //! helpers awake between calls). Without the `rayon` feature every call
 //! runs serially, so every `Threading` mode exists on every build.
 
+pub(crate) mod channel;
 pub(crate) mod io;
 #[cfg(feature = "rayon")]
 mod join;

@@ -16,7 +16,9 @@ use super::{io::Io, serial};
 use super::{join, linger};
 use crate::Element;
 use crate::arch::Level;
+use super::channel::Channels;
 use crate::ops::Op;
+use crate::ops::channel::PerChannel;
 
 /// Calls from a worker of a rayon pool that read fewer bytes than this run
 /// serially in the root functions
@@ -157,7 +159,13 @@ fn in_pool<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>, auto: bool)
         return serial::run(level, op, io);
     }
     let align = SPLIT_ALIGN_BYTES / core::mem::size_of::<T>();
-    join::halve(level, op, io, pieces, align);
+    let len = io.len();
+    // SAFETY: `halve` returns after every piece has run, while the caller
+    // still holds the borrow; the pieces are disjoint.
+    unsafe {
+        let io = io.chunk(0, len);
+        join::halve(&SliceWork { io, level, op }, 0, len, pieces, align);
+    }
 }
 
 /// `Threading::Parallel`: always shared.
@@ -185,6 +193,48 @@ pub(crate) fn auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
         Some(wake) => from_outside(level, op, io, wake),
         None => serial::run(level, op, io),
     }
+}
+
+/// A per-channel call with `Threading::Parallel` (`auto` false) or
+/// `Threading::Auto`: the same rules as the elementwise calls', on the
+/// elements of the call.
+#[cfg(feature = "rayon")]
+pub(crate) fn channels<T: Element, C: PerChannel<T>>(work: Channels<T, C>, auto: bool) {
+    let len = work.io.len();
+    let size = core::mem::size_of::<T>();
+    let read = work.io.bytes_read_per_elem();
+    let dst_bytes = len * size;
+    let align = SPLIT_ALIGN_BYTES / size;
+    // SAFETY (for every `run`): the whole call on this thread alone, while
+    // the caller holds the borrow.
+    if auto && dst_bytes < WARM_MIN_DST_BYTES {
+        return unsafe { work.run(0, len) };
+    }
+    if rayon::current_thread_index().is_some() {
+        let pieces = pool_pieces(len, read, auto);
+        // SAFETY: `halve` runs disjoint pieces and returns after all.
+        return unsafe { join::halve(&work, 0, len, pieces, align) };
+    }
+    let wake = if auto {
+        match outside_wake(dst_bytes, len * read) {
+            Some(wake) => wake,
+            None => return unsafe { work.run(0, len) },
+        }
+    } else {
+        Wake::Spawn
+    };
+    let unit = shared_unit(read).next_multiple_of(align);
+    if rayon::current_num_threads() <= 1 || len <= unit {
+        return unsafe { work.run(0, len) };
+    }
+    share_from_outside(work, unit, align, wake);
+}
+
+#[cfg(not(feature = "rayon"))]
+pub(crate) fn channels<T: Element, C: PerChannel<T>>(work: Channels<T, C>, _auto: bool) {
+    // SAFETY: the whole call on this thread alone, while the caller holds
+    // the borrow.
+    unsafe { work.run(0, work.io.len) }
 }
 
 #[cfg(not(feature = "rayon"))]

@@ -30,6 +30,35 @@ pub(crate) fn check_bounds<T: Element>(lo: T, hi: T) {
 
 /// Panics unless every slice of a call (its name and length) has the
 /// same length.
+/// Panics unless every element of `params` (named `name`) is finite.
+#[inline]
+#[track_caller]
+pub(crate) fn check_finite<T: Element>(name: &str, params: &[T]) {
+    if let Some(i) = params.iter().position(|p| !p.is_finite()) {
+        panic!(
+            "relu-kernels: every element of {name} must be finite, got {name}[{i}] = {}",
+            params[i]
+        );
+    }
+}
+
+/// Panics unless a buffer of `len` elements reads as `[outer, channels,
+/// inner]`: `channels` and `inner` at least 1, `len` a multiple of their
+/// product.
+#[inline]
+#[track_caller]
+pub(crate) fn check_layout(len: usize, channels: usize, inner: usize) {
+    let fits = channels
+        .checked_mul(inner)
+        .is_some_and(|period| period > 0 && len.is_multiple_of(period));
+    if !fits {
+        panic!(
+            "relu-kernels: a per-channel buffer's length must be a multiple of channels * inner, \
+             both at least 1; got length {len}, channels {channels}, inner {inner}"
+        );
+    }
+}
+
 #[inline]
 #[track_caller]
 pub(crate) fn check_lengths(slices: &[(&str, usize)]) {

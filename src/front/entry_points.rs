@@ -32,3 +32,48 @@ macro_rules! entry_point {
     };
 }
 pub(crate) use entry_point;
+
+/// Defines every form of the per-channel list as a free function calling
+/// `$kernels`, as [`entry_points!`] does for the elementwise list.
+macro_rules! channel_entry_points {
+    ($kernels:expr, $how:literal) => {
+        $crate::for_each_channel_op!(
+            $crate::front::channel_list::per_channel_form,
+            [$crate::front::entry_points::channel_entry_point],
+            [($kernels) $how]
+        );
+    };
+}
+pub(crate) use channel_entry_points;
+
+/// `channel_entry_points!`' function for one form.
+macro_rules! channel_entry_point {
+    (
+        [($kernels:expr) $how:literal] $kind:ident: $name:ident; family: $family:ident; param: $param:ident;
+        about: $about:literal; panics: $panics:tt; params: [$($p:ident: $pty:ty),*]; checks: $checks:tt;
+        kernel: |$k:ident, $io:ident, $inner:ident| $kernel:expr; elem: |$ex:ident, $ep:ident| $elem:expr;
+    ) => {
+        $crate::front::entry_points::channel_entry_point!(
+            @ $kind $name, $param, [$($p: $pty),*], $about, $panics, ($kernels), $how
+        );
+    };
+    (@ inplace $name:ident, $param:ident, [$($p:ident: $pty:ty),*], $about:literal, $panics:tt, ($kernels:expr), $how:literal) => {
+        #[doc = $crate::front::channel_list::channel_doc!($about, $param, "in place on `x`", $how)]
+        #[doc = $crate::front::channel_list::channel_panics_doc!($panics, "")]
+        #[inline]
+        #[track_caller]
+        pub fn $name<T: $crate::Element>(x: &mut [T], $param: &[T], inner: usize $(, $p: $pty)*) {
+            $kernels.$name(x, $param, inner $(, $p)*)
+        }
+    };
+    (@ into $name:ident, $param:ident, [$($p:ident: $pty:ty),*], $about:literal, $panics:tt, ($kernels:expr), $how:literal) => {
+        #[doc = $crate::front::channel_list::channel_doc!($about, $param, "from `x` into `y`", $how)]
+        #[doc = $crate::front::channel_list::channel_panics_doc!($panics, ", or if `x` and `y` differ in length")]
+        #[inline]
+        #[track_caller]
+        pub fn $name<T: $crate::Element>(x: &[T], $param: &[T], inner: usize, y: &mut [T] $(, $p: $pty)*) {
+            $kernels.$name(x, $param, inner, y $(, $p)*)
+        }
+    };
+}
+pub(crate) use channel_entry_point;

@@ -2,11 +2,13 @@
 //! The module-level functions (`simd`, `par`, the crate root) are this type
 //! with a fixed choice.
 
-use super::check::check_lengths;
+use super::check::{check_layout, check_lengths};
 use crate::Element;
 use crate::arch::Level;
 use crate::driver::io::Io;
+use crate::driver::channel::Channels;
 use crate::driver::{policy, serial};
+use crate::ops::channel::PerChannel;
 use crate::ops::{self, Op};
 
 /// How a call spreads over threads.
@@ -136,6 +138,43 @@ impl Kernels {
     }
 
     crate::front::list::for_each_form!(crate::front::list::per_form, [kernel_method], []);
+    crate::for_each_channel_op!(crate::front::channel_list::per_channel_form, [channel_method], []);
+
+    /// A per-channel op over `io`, each element's parameter from `params`
+    /// (see `driver::channel`). The caller has checked the layout.
+    #[inline]
+    fn per_channel<T: Element, C: PerChannel<T>>(&self, op: C, params: &[T], inner: usize, io: Io<'_, T>) {
+        // SAFETY: the call runs to its end before this returns (serially,
+        // or shared by `policy::channels`, which waits for every part),
+        // while `io`'s and `params`' borrows are held.
+        let work = Channels {
+            level: self.level,
+            op,
+            io: unsafe { io.erase() },
+            params: params.as_ptr(),
+            channels: params.len(),
+            inner,
+        };
+        match self.threading {
+            // SAFETY: the whole call, on this thread, while borrowed.
+            Threading::Serial => unsafe { work.run(0, work.io.len) },
+            Threading::Parallel => policy::channels(work, false),
+            Threading::Auto => policy::channels(work, true),
+        }
+    }
+
+    /// Bias + Leaky ReLU with the body [`ops::leaky_form`] picks for
+    /// `alpha`.
+    #[inline]
+    fn bias_leaky_relu<T: Element>(&self, bias: &[T], inner: usize, alpha: T, io: Io<'_, T>) {
+        use ops::channel::BiasLeakyReluChannels as B;
+        use ops::{LEAKY_ANY, LEAKY_MAX, LEAKY_MIN};
+        match ops::leaky_form(alpha) {
+            LEAKY_MAX => self.per_channel(B::<T, LEAKY_MAX>(alpha), bias, inner, io),
+            LEAKY_MIN => self.per_channel(B::<T, LEAKY_MIN>(alpha), bias, inner, io),
+            _ => self.per_channel(B::<T, LEAKY_ANY>(alpha), bias, inner, io),
+        }
+    }
 
     // Measurement support, not API: the benches and the report are separate
     // crates and need the ceiling pass through the same driver, so it is
@@ -191,3 +230,45 @@ macro_rules! kernel_method {
     };
 }
 use kernel_method;
+
+/// One [`Kernels`] method per form of the per-channel list.
+macro_rules! channel_method {
+    (
+        [] inplace: $name:ident; family: $family:ident; param: $param:ident; about: $about:literal;
+        panics: $panics:tt; params: [$($p:ident: $pty:ty),*]; checks: [$($check:expr),*];
+        kernel: |$k:ident, $io:ident, $inner:ident| $kernel:expr; elem: |$ex:ident, $ep:ident| $elem:expr;
+    ) => {
+        #[doc = channel_doc!($about, $param, "in place on `x`", "")]
+        #[doc = channel_panics_doc!($panics, "")]
+        #[inline]
+        #[track_caller]
+        pub fn $name<T: Element>(&self, x: &mut [T], $param: &[T], inner: usize $(, $p: $pty)*) {
+            $($check;)*
+            check_layout(x.len(), $param.len(), inner);
+            let $k = self;
+            let $io = Io::in_place(x);
+            let $inner = inner;
+            $kernel
+        }
+    };
+    (
+        [] into: $name:ident; family: $family:ident; param: $param:ident; about: $about:literal;
+        panics: $panics:tt; params: [$($p:ident: $pty:ty),*]; checks: [$($check:expr),*];
+        kernel: |$k:ident, $io:ident, $inner:ident| $kernel:expr; elem: |$ex:ident, $ep:ident| $elem:expr;
+    ) => {
+        #[doc = channel_doc!($about, $param, "from `x` into `y`", "")]
+        #[doc = channel_panics_doc!($panics, ", or if `x` and `y` differ in length")]
+        #[inline]
+        #[track_caller]
+        pub fn $name<T: Element>(&self, x: &[T], $param: &[T], inner: usize, y: &mut [T] $(, $p: $pty)*) {
+            $($check;)*
+            check_layout(x.len(), $param.len(), inner);
+            check_lengths(&[("x", x.len()), ("y", y.len())]);
+            let $k = self;
+            let $io = Io::pair(x, y);
+            let $inner = inner;
+            $kernel
+        }
+    };
+}
+use channel_method;

@@ -7,6 +7,8 @@
 //!
 //! [`Kernels`]: kernels::Kernels
 
+#[macro_use]
+pub(crate) mod channel_list;
 pub(crate) mod check;
 pub(crate) mod entry_points;
 pub(crate) mod kernels;

@@ -72,6 +72,7 @@
 //! The 16-bit formats compare their bit patterns as integers and widen only
 //! for the multiply (see `arch::half16`); their bodies take the same methods.
 
+pub(crate) mod channel;
 pub(crate) mod spec;
 
 use crate::Element;

@@ -124,3 +124,19 @@ pub fn clamp_backward<T: Element>(x: T, dy: T, lo: T, hi: T) -> T {
 pub fn relu6<T: Element>(x: T) -> T {
     clamp(x, T::ZERO, T::SIX)
 }
+
+/// ReLU of `x + b`, the sum rounded once to `T` (for `f16` and `bf16`,
+/// the `f32` sum rounded once, which is correctly rounded: `f32`'s 24 bits
+/// are at least twice the format's precision plus 2). Bias + ReLU's
+/// element function.
+#[inline]
+pub fn bias_relu<T: Element>(x: T, b: T) -> T {
+    relu(x + b)
+}
+
+/// Leaky ReLU of `x + b` (the sum as in [`bias_relu`]). Bias + Leaky ReLU's
+/// element function.
+#[inline]
+pub fn bias_leaky_relu<T: Element>(x: T, b: T, alpha: T) -> T {
+    leaky_relu(x + b, alpha)
+}

@@ -41,6 +41,21 @@ pub(crate) fn product<T: Format>(x: i16x8, alpha: f32x8) -> i16x8 {
     i16x8::from_i32x8_truncate(T::narrow(wide * alpha))
 }
 
+/// `f(x, y)` for eight pairs of patterns, widened to `f32` and the result
+/// rounded once to the format.
+#[inline(always)]
+pub(crate) fn combine<T: Format>(x: i16x8, y: i16x8, f: impl Fn(f32x8, f32x8) -> f32x8) -> i16x8 {
+    let widen = |v: i16x8| T::widen(i32x8::from_u16x8(cast::<i16x8, u16x8>(v)));
+    i16x8::from_i32x8_truncate(T::narrow(f(widen(x), widen(y))))
+}
+
+/// `f` on the lanes of two vectors, as [`combine`] does it.
+#[inline(always)]
+fn combine16<T: Format>(x: i16x16, y: i16x16, f: impl Fn(f32x8, f32x8) -> f32x8) -> i16x16 {
+    let ([xl, xh], [yl, yh]): ([i16x8; 2], [i16x8; 2]) = (cast(x), cast(y));
+    cast([combine::<T>(xl, yl, &f), combine::<T>(xh, yh, &f)])
+}
+
 impl<T: Format> Vector for Half16<T> {
     type Elem = T;
     const LANES: usize = 16;
@@ -116,6 +131,16 @@ impl<T: Format> Vector for Half16<T> {
         // A NaN's key lies beyond the infinities' (see `order_key`).
         let x = self.key();
         Self::new(lo.key().simd_gt(x) | x.simd_gt(hi.key()))
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        Self::new(combine16::<T>(self.0, o.0, |a, b| a + b))
+    }
+    #[inline(always)]
+    fn scale_lanes(self, mask: Self, factor: Self) -> Self {
+        // `x * 1` rounds back to `x` (a NaN stays a NaN).
+        let factor = mask.0.bitselect(factor.0, i16x16::splat(T::ONE as i16));
+        Self::new(combine16::<T>(self.0, factor, |a, b| a * b))
     }
     #[inline(always)]
     fn and(self, o: Self) -> Self {

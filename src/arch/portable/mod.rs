@@ -5,7 +5,7 @@
 #[cfg(feature = "half")]
 pub(crate) mod half16;
 
-use core::ops::{BitAnd, BitXor, Mul, Not};
+use core::ops::{Add, BitAnd, BitXor, Mul, Not};
 use wide::{f32x8, f64x4};
 
 use crate::arch::Vector;
@@ -78,6 +78,14 @@ macro_rules! impl_wide {
             fn outside(self, lo: Self, hi: Self) -> Self {
                 // The ordered compares are false for a NaN `x`.
                 Not::not(self.simd_ge(lo) & self.simd_le(hi))
+            }
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                Add::add(self, o)
+            }
+            #[inline(always)]
+            fn scale_lanes(self, mask: Self, factor: Self) -> Self {
+                Mul::mul(self, mask.bitselect(factor, <$v>::ONE))
             }
             #[inline(always)]
             fn and(self, o: Self) -> Self {

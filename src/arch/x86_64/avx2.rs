@@ -30,7 +30,7 @@ macro_rules! impl_avx {
         stream: $stream:ident,
         cmp: $cmp:ident,
         and: $and:ident, andnot: $andnot:ident, or: $or:ident, xor: $xor:ident,
-        mul: $mul:ident, max: $max:ident, min: $min:ident, blendv: $blendv:ident
+        mul: $mul:ident, add: $add:ident, max: $max:ident, min: $min:ident, blendv: $blendv:ident
     ) => {
         // SAFETY (for every `unsafe` block in this impl): the intrinsics need
         // AVX, which every AVX2 CPU has. The constructors' callers promise
@@ -183,6 +183,17 @@ macro_rules! impl_avx {
                 Self(unsafe { $mul(self.0, $blendv($set1(1.0), alpha.0, mask.0)) })
             }
             #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $add(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn scale_lanes(self, mask: Self, factor: Self) -> Self {
+                // As `scale_where`, with a factor per lane.
+                // SAFETY: AVX is present (see the note on this impl).
+                Self(unsafe { $mul(self.0, $blendv($set1(1.0), factor.0, mask.0)) })
+            }
+            #[inline(always)]
             fn leaky_relu_max(self, alpha: Self) -> Self {
                 // `maxps` returns its second operand unless the first is
                 // greater, the product on ties and wherever either is NaN:
@@ -221,7 +232,7 @@ impl_avx!(
     stream: _mm256_stream_ps,
     cmp: _mm256_cmp_ps,
     and: _mm256_and_ps, andnot: _mm256_andnot_ps, or: _mm256_or_ps, xor: _mm256_xor_ps,
-    mul: _mm256_mul_ps, max: _mm256_max_ps, min: _mm256_min_ps, blendv: _mm256_blendv_ps
+    mul: _mm256_mul_ps, add: _mm256_add_ps, max: _mm256_max_ps, min: _mm256_min_ps, blendv: _mm256_blendv_ps
 );
 impl_avx!(
     F64x4, f64, __m256d, 4,
@@ -229,5 +240,5 @@ impl_avx!(
     stream: _mm256_stream_pd,
     cmp: _mm256_cmp_pd,
     and: _mm256_and_pd, andnot: _mm256_andnot_pd, or: _mm256_or_pd, xor: _mm256_xor_pd,
-    mul: _mm256_mul_pd, max: _mm256_max_pd, min: _mm256_min_pd, blendv: _mm256_blendv_pd
+    mul: _mm256_mul_pd, add: _mm256_add_pd, max: _mm256_max_pd, min: _mm256_min_pd, blendv: _mm256_blendv_pd
 );

@@ -18,14 +18,21 @@ use crate::arch::half16::{Format, neg_inf};
 #[derive(Clone, Copy)]
 pub struct H16x16<T>(__m256i, PhantomData<T>);
 
-/// What differs between the formats at this level: how `alpha * x` is
-/// computed for all 16 lanes.
+/// What differs between the formats at this level: how arithmetic on the
+/// 16 lanes widens to `f32` and rounds back.
 pub trait X86Format: Format {
     /// `alpha * x` in every lane, rounded once to the format.
     ///
     /// # Safety
     /// The CPU must have AVX2 and F16C.
     unsafe fn scale(x: __m256i, alpha: __m256) -> __m256i;
+    /// `f(x, y)` in every lane, on the lanes widened to `f32`, rounded
+    /// once to the format. `f` must work lane by lane (the lanes reach it
+    /// in an order of the format's choosing).
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and F16C.
+    unsafe fn combine(x: __m256i, y: __m256i, f: impl Fn(__m256, __m256) -> __m256) -> __m256i;
 }
 
 impl X86Format for half::f16 {
@@ -51,6 +58,26 @@ impl X86Format for half::f16 {
             portable_scale::<half::f16>(x, alpha)
         }
     }
+    #[inline(always)]
+    unsafe fn combine(x: __m256i, y: __m256i, f: impl Fn(__m256, __m256) -> __m256) -> __m256i {
+        #[cfg(not(miri))]
+        // SAFETY: AVX2 and F16C are present (caller contract); the
+        // conversions are those of `scale`.
+        unsafe {
+            let half = |a: __m128i, b: __m128i| {
+                _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(f(_mm256_cvtph_ps(a), _mm256_cvtph_ps(b)))
+            };
+            let lo = half(_mm256_castsi256_si128(x), _mm256_castsi256_si128(y));
+            let hi = half(_mm256_extracti128_si256::<1>(x), _mm256_extracti128_si256::<1>(y));
+            _mm256_set_m128i(hi, lo)
+        }
+        // Under Miri as in `scale`.
+        #[cfg(miri)]
+        // SAFETY: AVX is present (caller contract).
+        unsafe {
+            portable_combine::<half::f16>(x, y, f)
+        }
+    }
 }
 
 impl X86Format for half::bf16 {
@@ -68,6 +95,19 @@ impl X86Format for half::bf16 {
             let odd = round_to_bf16(_mm256_castps_si256(_mm256_mul_ps(odd, alpha)));
             // The even results go down to the low half, the odd stay up.
             _mm256_or_si256(_mm256_srli_epi32::<16>(even), _mm256_and_si256(odd, high))
+        }
+    }
+    #[inline(always)]
+    unsafe fn combine(x: __m256i, y: __m256i, f: impl Fn(__m256, __m256) -> __m256) -> __m256i {
+        // SAFETY: AVX2 is present (caller contract).
+        unsafe {
+            // As in `scale`: the even lanes shifted up, the odd masked.
+            let high = _mm256_set1_epi32(0xffff_0000_u32 as i32);
+            let even = |v: __m256i| _mm256_castsi256_ps(_mm256_slli_epi32::<16>(v));
+            let odd = |v: __m256i| _mm256_castsi256_ps(_mm256_and_si256(v, high));
+            let e = round_to_bf16(_mm256_castps_si256(f(even(x), even(y))));
+            let o = round_to_bf16(_mm256_castps_si256(f(odd(x), odd(y))));
+            _mm256_or_si256(_mm256_srli_epi32::<16>(e), _mm256_and_si256(o, high))
         }
     }
 }
@@ -108,6 +148,46 @@ unsafe fn portable_scale<T: Format>(x: __m256i, alpha: __m256) -> __m256i {
     let out: [i16; 16] = cast([
         crate::arch::portable::half16::product::<T>(lo, alpha),
         crate::arch::portable::half16::product::<T>(hi, alpha),
+    ]);
+    // SAFETY: AVX is present (caller contract); `out` holds 32 bytes.
+    unsafe { _mm256_loadu_si256(out.as_ptr().cast()) }
+}
+
+/// The portable level's [`X86Format::combine`], on this level's registers.
+///
+/// # Safety
+/// The CPU must have AVX.
+#[cfg(miri)]
+#[inline(always)]
+unsafe fn portable_combine<T: Format>(
+    x: __m256i,
+    y: __m256i,
+    f: impl Fn(__m256, __m256) -> __m256,
+) -> __m256i {
+    use wide::bytemuck::cast;
+    use wide::{f32x8, i16x8};
+    let (mut xs, mut ys) = ([0i16; 16], [0i16; 16]);
+    // SAFETY: AVX is present (caller contract); the arrays hold 32 bytes.
+    unsafe {
+        _mm256_storeu_si256(xs.as_mut_ptr().cast(), x);
+        _mm256_storeu_si256(ys.as_mut_ptr().cast(), y);
+    }
+    // `f` on `wide`'s vectors, through this level's registers.
+    let g = |a: f32x8, b: f32x8| {
+        let (a, b): ([f32; 8], [f32; 8]) = (a.to_array(), b.to_array());
+        let mut out = [0f32; 8];
+        // SAFETY: AVX is present (caller contract); the arrays hold 32
+        // bytes.
+        unsafe {
+            let r = f(_mm256_loadu_ps(a.as_ptr()), _mm256_loadu_ps(b.as_ptr()));
+            _mm256_storeu_ps(out.as_mut_ptr(), r);
+        }
+        f32x8::new(out)
+    };
+    let ([xl, xh], [yl, yh]): ([i16x8; 2], [i16x8; 2]) = (cast(xs), cast(ys));
+    let out: [i16; 16] = cast([
+        crate::arch::portable::half16::combine::<T>(xl, yl, g),
+        crate::arch::portable::half16::combine::<T>(xh, yh, g),
     ]);
     // SAFETY: AVX is present (caller contract); `out` holds 32 bytes.
     unsafe { _mm256_loadu_si256(out.as_ptr().cast()) }
@@ -269,6 +349,20 @@ impl<T: X86Format> Vector for H16x16<T> {
                 _mm256_cmpgt_epi16(lo.key(), x),
                 _mm256_cmpgt_epi16(x, hi.key()),
             )
+        })
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        // SAFETY: AVX2 and F16C are present (see the note on this impl).
+        Self::new(unsafe { T::combine(self.0, o.0, |a, b| _mm256_add_ps(a, b)) })
+    }
+    #[inline(always)]
+    fn scale_lanes(self, mask: Self, factor: Self) -> Self {
+        // SAFETY: AVX2 and F16C are present (see the note on this impl).
+        // `x * 1` rounds back to `x` (a NaN stays a NaN).
+        Self::new(unsafe {
+            let factor = _mm256_blendv_epi8(Self::set(T::ONE as i16), factor.0, mask.0);
+            T::combine(self.0, factor, |a, b| _mm256_mul_ps(a, b))
         })
     }
     #[inline(always)]

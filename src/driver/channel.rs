@@ -1,0 +1,156 @@
+//! Per-channel calls: the elements of channel `c` are those whose index
+//! `i` has `(i / inner) % channels == c`. A call walks any range of its
+//! elements in pieces that the one serial loop runs, with no division per
+//! element:
+//! - where a channel's run (`inner` elements) is long, run by run, each
+//!   with its parameter as a constant ([`PerChannel::constant`]);
+//! - where `inner` is 1 and the rows are long, row by row, the parameter
+//!   slice itself read beside the row ([`PerChannel::lanes`]);
+//! - otherwise through a pattern on the stack: the parameters laid out as
+//!   the elements are, a block at a time (once for the whole range where
+//!   whole periods of `channels * inner` fit in it).
+
+use super::io::{Io, Ptrs};
+use super::serial;
+use crate::Element;
+use crate::arch::Level;
+use crate::ops::Op;
+use crate::ops::channel::{PerChannel, WithOp};
+
+/// Runs of at least this many elements go through the serial loop one
+/// run at a time: from here the loop's head and tail cost less than
+/// writing the pattern.
+const RUN_MIN: usize = 128;
+
+/// Rows of channels-last data (`inner = 1`) at least this long read the
+/// parameter slice directly.
+const ROW_MIN: usize = 128;
+
+/// The pattern's length, in elements (4 KiB of `f64` on the stack).
+const PATTERN: usize = 512;
+
+/// One per-channel call: `dst[i] = op(x[i], params[channel(i)])`.
+pub(crate) struct Channels<T: 'static, C> {
+    pub(crate) level: Level,
+    pub(crate) op: C,
+    /// The call's input and output (`y` unused).
+    pub(crate) io: Io<'static, T>,
+    pub(crate) params: *const T,
+    pub(crate) channels: usize,
+    pub(crate) inner: usize,
+}
+
+// SAFETY: `io` and `params` stand for slices of `T: Send + Sync` borrowed
+// for the call; the elements are only touched through `run`, whose
+// contract keeps concurrent ranges disjoint.
+unsafe impl<T: Send + Sync, C: Sync> Sync for Channels<T, C> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync, C: Send> Send for Channels<T, C> {}
+
+/// Runs one op on a segment: [`PerChannel::constant`]'s visitor.
+struct Segment<'a, T> {
+    level: Level,
+    io: Io<'a, T>,
+}
+
+impl<T: Element> WithOp<T> for Segment<'_, T> {
+    #[inline(always)]
+    fn with<O: Op<T>>(self, op: O) {
+        serial::run(self.level, op, self.io)
+    }
+}
+
+impl<T: Element, C: PerChannel<T>> Channels<T, C> {
+    /// The parameter of element `i`'s channel, as an index, and how far
+    /// into its run `i` lies.
+    #[inline]
+    fn position(&self, i: usize) -> (usize, usize) {
+        ((i / self.inner) % self.channels, i % self.inner)
+    }
+
+    /// The elements `start..start + len` as a segment, `y` at `y`.
+    ///
+    /// # Safety
+    /// `start + len` is at most the call's length, and `y` is readable for
+    /// `len` elements.
+    #[inline]
+    unsafe fn segment(&self, start: usize, len: usize, y: *const T) -> Io<'static, T> {
+        // SAFETY: in range (caller contract).
+        let p = unsafe { self.io.ptrs.add(start) };
+        // SAFETY: as above; `y` covers `len` elements (caller contract).
+        unsafe { Io::from_ptrs(Ptrs { y, ..p }, len, self.io.large) }
+    }
+
+    /// Runs the elements `start..start + len`.
+    ///
+    /// # Safety
+    /// `start + len <= self.io.len`; the slices are still borrowed; no
+    /// other thread runs an overlapping range at the same time.
+    pub(crate) unsafe fn run(&self, start: usize, len: usize) {
+        let end = start + len;
+        let (mut c, mut k) = self.position(start);
+        let mut i = start;
+        if self.inner >= RUN_MIN {
+            while i < end {
+                let n = (self.inner - k).min(end - i);
+                // SAFETY: `c < channels`; `i + n <= end`; the constant op
+                // does not read `y`, so `x`'s own run stands in for it.
+                unsafe {
+                    let x = self.io.ptrs.x.add(i);
+                    let io = self.segment(i, n, x);
+                    let level = self.level;
+                    self.op.constant(*self.params.add(c), Segment { level, io });
+                }
+                (i, k, c) = (i + n, 0, if c + 1 == self.channels { 0 } else { c + 1 });
+            }
+        } else if self.inner == 1 && self.channels >= ROW_MIN {
+            while i < end {
+                let n = (self.channels - c).min(end - i);
+                // SAFETY: `params + c` is readable for `channels - c >= n`
+                // elements; `i + n <= end`.
+                unsafe { serial::run(self.level, self.op.lanes(), self.segment(i, n, self.params.add(c))) };
+                (i, c) = (i + n, 0);
+            }
+        } else {
+            let period = self.channels * self.inner;
+            let (block, refill) = if period <= PATTERN {
+                (PATTERN / period * period, false)
+            } else {
+                (PATTERN, true)
+            };
+            let mut pattern = [T::ZERO; PATTERN];
+            let mut fresh = false;
+            while i < end {
+                let n = block.min(end - i);
+                if refill || !fresh {
+                    (c, k) = self.position(i);
+                    for p in &mut pattern[..n] {
+                        // SAFETY: `c < channels`.
+                        *p = unsafe { *self.params.add(c) };
+                        k += 1;
+                        if k == self.inner {
+                            k = 0;
+                            c = if c + 1 == self.channels { 0 } else { c + 1 };
+                        }
+                    }
+                    fresh = true;
+                }
+                // SAFETY: the pattern holds `n` elements; `i + n <= end`.
+                unsafe { serial::run(self.level, self.op.lanes(), self.segment(i, n, pattern.as_ptr())) };
+                i += n;
+            }
+        }
+    }
+}
+
+#[cfg(feature = "rayon")]
+impl<T: Element, C: PerChannel<T>> super::shared::Work for Channels<T, C> {
+    fn len(&self) -> usize {
+        self.io.len
+    }
+
+    unsafe fn run_range(&self, start: usize, len: usize) {
+        // SAFETY: the contract of `run_range` is `run`'s.
+        unsafe { self.run(start, len) }
+    }
+}
