@@ -89,7 +89,16 @@ pub(crate) mod sealed {
 
     /// What the kernels need of an element type.
     pub(crate) trait Sealed:
-        Lanes + Copy + PartialOrd + Add<Output = Self> + Mul<Output = Self> + Debug + Display + Send + Sync + 'static
+        Lanes
+        + Copy
+        + PartialOrd
+        + Add<Output = Self>
+        + Mul<Output = Self>
+        + Debug
+        + Display
+        + Send
+        + Sync
+        + 'static
     {
         const ZERO: Self;
         const ONE: Self;

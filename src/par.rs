@@ -15,5 +15,8 @@ crate::front::entry_points::entry_points!(crate::Kernels::parallel(), "split ove
 /// The per-channel ops (see [`crate::channels`]), split over rayon's
 /// threads as the other functions of this module are.
 pub mod channels {
-    crate::front::entry_points::channel_entry_points!(crate::Kernels::parallel(), ", split over rayon's threads");
+    crate::front::entry_points::channel_entry_points!(
+        crate::Kernels::parallel(),
+        ", split over rayon's threads"
+    );
 }

@@ -9,8 +9,8 @@ use crate::Element;
 use crate::front::check::check_lengths;
 
 pub use crate::ops::spec::{
-    bias_leaky_relu, bias_relu, clamp, clamp_backward, leaky_relu, leaky_relu_backward, leaky_relu_grad, relu, relu_backward,
-    relu_backward_from_output, relu_grad, relu6,
+    bias_leaky_relu, bias_relu, clamp, clamp_backward, leaky_relu, leaky_relu_backward,
+    leaky_relu_grad, relu, relu_backward, relu_backward_from_output, relu_grad, relu6,
 };
 
 crate::front::list::for_each_form!(crate::front::list::per_form, [slice_loop], []);
@@ -46,7 +46,11 @@ pub mod channels {
     use crate::Element;
     use crate::front::check::{check_layout, check_lengths};
 
-    crate::for_each_channel_op!(crate::front::channel_list::per_channel_form, [channel_loop], []);
+    crate::for_each_channel_op!(
+        crate::front::channel_list::per_channel_form,
+        [channel_loop],
+        []
+    );
 
     /// One reference loop per form of the per-channel list.
     macro_rules! channel_loop {

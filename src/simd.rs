@@ -6,5 +6,8 @@ crate::front::entry_points::entry_points!(crate::Kernels::serial(), "on the call
 
 /// The per-channel ops (see [`crate::channels`]) on the calling thread.
 pub mod channels {
-    crate::front::entry_points::channel_entry_points!(crate::Kernels::serial(), ", on the calling thread");
+    crate::front::entry_points::channel_entry_points!(
+        crate::Kernels::serial(),
+        ", on the calling thread"
+    );
 }

@@ -108,7 +108,13 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                 let n = (self.channels - c).min(end - i);
                 // SAFETY: `params + c` is readable for `channels - c >= n`
                 // elements; `i + n <= end`.
-                unsafe { serial::run(self.level, self.op.lanes(), self.segment(i, n, self.params.add(c))) };
+                unsafe {
+                    serial::run(
+                        self.level,
+                        self.op.lanes(),
+                        self.segment(i, n, self.params.add(c)),
+                    )
+                };
                 (i, c) = (i + n, 0);
             }
         } else {
@@ -136,7 +142,13 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                     fresh = true;
                 }
                 // SAFETY: the pattern holds `n` elements; `i + n <= end`.
-                unsafe { serial::run(self.level, self.op.lanes(), self.segment(i, n, pattern.as_ptr())) };
+                unsafe {
+                    serial::run(
+                        self.level,
+                        self.op.lanes(),
+                        self.segment(i, n, pattern.as_ptr()),
+                    )
+                };
                 i += n;
             }
         }

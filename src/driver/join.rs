@@ -14,7 +14,13 @@ use super::shared::Work;
 /// As [`Work::run_range`] for the whole range: `start + len` is at most
 /// `work.len()`, the data is still borrowed, and no other thread runs an
 /// overlapping range.
-pub(super) unsafe fn halve<W: Work>(work: &W, start: usize, len: usize, pieces: usize, align: usize) {
+pub(super) unsafe fn halve<W: Work>(
+    work: &W,
+    start: usize,
+    len: usize,
+    pieces: usize,
+    align: usize,
+) {
     if pieces <= 1 {
         // SAFETY: forwarded contract.
         return unsafe { work.run_range(start, len) };

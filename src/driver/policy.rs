@@ -9,6 +9,7 @@
 //! feature both entry points run serially, so every `Threading` mode exists
 //! on every build.
 
+use super::channel::Channels;
 #[cfg(feature = "rayon")]
 use super::shared::{self, SliceWork, Wake, Work};
 use super::{io::Io, serial};
@@ -16,7 +17,6 @@ use super::{io::Io, serial};
 use super::{join, linger};
 use crate::Element;
 use crate::arch::Level;
-use super::channel::Channels;
 use crate::ops::Op;
 use crate::ops::channel::PerChannel;
 

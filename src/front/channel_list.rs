@@ -107,8 +107,15 @@ pub(crate) use channel_panics_doc;
 macro_rules! channel_doc {
     ($about:literal, $param:ident, $where:literal, $how:literal) => {
         concat!(
-            "Per-channel ", $about, ", ", $where, $how, ". `c` is the channel of element `i`, ",
-            "`(i / inner) % channels` with `channels = ", stringify!($param), ".len()`: `inner` ",
+            "Per-channel ",
+            $about,
+            ", ",
+            $where,
+            $how,
+            ". `c` is the channel of element `i`, ",
+            "`(i / inner) % channels` with `channels = ",
+            stringify!($param),
+            ".len()`: `inner` ",
             "is 1 for channels-last data (`[batch, features]`, NHWC) and `H * W` for NCHW ",
             "(see [`channels`](crate::channels))."
         )

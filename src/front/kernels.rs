@@ -5,8 +5,8 @@
 use super::check::{check_layout, check_lengths};
 use crate::Element;
 use crate::arch::Level;
-use crate::driver::io::Io;
 use crate::driver::channel::Channels;
+use crate::driver::io::Io;
 use crate::driver::{policy, serial};
 use crate::ops::channel::PerChannel;
 use crate::ops::{self, Op};
@@ -138,12 +138,22 @@ impl Kernels {
     }
 
     crate::front::list::for_each_form!(crate::front::list::per_form, [kernel_method], []);
-    crate::for_each_channel_op!(crate::front::channel_list::per_channel_form, [channel_method], []);
+    crate::for_each_channel_op!(
+        crate::front::channel_list::per_channel_form,
+        [channel_method],
+        []
+    );
 
     /// A per-channel op over `io`, each element's parameter from `params`
     /// (see `driver::channel`). The caller has checked the layout.
     #[inline]
-    fn per_channel<T: Element, C: PerChannel<T>>(&self, op: C, params: &[T], inner: usize, io: Io<'_, T>) {
+    fn per_channel<T: Element, C: PerChannel<T>>(
+        &self,
+        op: C,
+        params: &[T],
+        inner: usize,
+        io: Io<'_, T>,
+    ) {
         // SAFETY: the call runs to its end before this returns (serially,
         // or shared by `policy::channels`, which waits for every part),
         // while `io`'s and `params`' borrows are held.

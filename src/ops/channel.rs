@@ -83,7 +83,11 @@ impl<T: Element, const FORM: u8, const RUN: bool> Op<T> for BiasLeakyRelu<T, FOR
     #[inline(always)]
     fn vector<V: Vector<Elem = T>>(self, alpha: V::Alpha, x: V, y: V) -> V {
         // SAFETY: `x` exists, so the CPU supports `V`'s level (see `Vector`).
-        let b = if RUN { unsafe { V::splat(self.bias) } } else { y };
+        let b = if RUN {
+            unsafe { V::splat(self.bias) }
+        } else {
+            y
+        };
         let z = x.add(b);
         LeakyRelu::<T, FORM>(self.alpha).vector(alpha, z, z)
     }

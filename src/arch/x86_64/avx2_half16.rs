@@ -65,10 +65,16 @@ impl X86Format for half::f16 {
         // conversions are those of `scale`.
         unsafe {
             let half = |a: __m128i, b: __m128i| {
-                _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(f(_mm256_cvtph_ps(a), _mm256_cvtph_ps(b)))
+                _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(f(
+                    _mm256_cvtph_ps(a),
+                    _mm256_cvtph_ps(b),
+                ))
             };
             let lo = half(_mm256_castsi256_si128(x), _mm256_castsi256_si128(y));
-            let hi = half(_mm256_extracti128_si256::<1>(x), _mm256_extracti128_si256::<1>(y));
+            let hi = half(
+                _mm256_extracti128_si256::<1>(x),
+                _mm256_extracti128_si256::<1>(y),
+            );
             _mm256_set_m128i(hi, lo)
         }
         // Under Miri as in `scale`.

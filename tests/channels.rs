@@ -1,0 +1,364 @@
+//! The per-channel ops on every path and level against their element
+//! functions, bit for bit: every layout branch of the driver (channel
+//! runs, bias rows, the stack pattern with and without refills), lengths
+//! with tails at several offsets, large calls that split over threads,
+//! and, for the 16-bit formats, every pattern with every special
+//! parameter.
+
+mod common;
+
+use common::*;
+use relu_kernels::{ALL_LEVELS, Kernels, Threading, channels, scalar, simd};
+
+/// One family, with its `alpha` for bias + Leaky ReLU.
+#[derive(Clone, Copy, Debug)]
+enum Family<T> {
+    BiasRelu,
+    BiasLeakyRelu(T),
+    Prelu,
+}
+
+impl<T: TestFloat> Family<T> {
+    fn all() -> Vec<Family<T>> {
+        let mut all = vec![Family::BiasRelu, Family::Prelu];
+        all.extend(alphas::<T>().into_iter().map(Family::BiasLeakyRelu));
+        all
+    }
+
+    /// The element function: the spec.
+    fn elem(self, x: T, p: T) -> T {
+        match self {
+            Family::BiasRelu => scalar::bias_relu(x, p),
+            Family::BiasLeakyRelu(alpha) => scalar::bias_leaky_relu(x, p, alpha),
+            Family::Prelu => scalar::leaky_relu(x, p),
+        }
+    }
+
+    /// The parameters the family is checked with: biases, or slopes
+    /// (among them each Leaky ReLU body's range: zeros, at most 1, above
+    /// 1, negative).
+    fn params(self) -> Vec<T> {
+        let mut p: Vec<T> = T::specials()
+            .into_iter()
+            .filter(|v| v.is_finite_())
+            .collect();
+        if let Family::Prelu = self {
+            p.extend([0.25, 2.0, -0.5, 0.01].map(T::from_f64));
+        }
+        p
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Path {
+    Scalar,
+    Simd,
+    #[cfg(feature = "rayon")]
+    Par,
+    Root,
+    Kernels(Kernels),
+}
+
+fn paths() -> Vec<Path> {
+    let mut paths = vec![Path::Scalar, Path::Simd, Path::Root];
+    #[cfg(feature = "rayon")]
+    paths.push(Path::Par);
+    for level in ALL_LEVELS {
+        for threading in [Threading::Serial, Threading::Parallel, Threading::Auto] {
+            paths.extend(Kernels::new(level, threading).map(Path::Kernels));
+        }
+    }
+    paths
+}
+
+/// Each level's serial kernel alone.
+fn serial_paths() -> Vec<Path> {
+    ALL_LEVELS
+        .into_iter()
+        .filter_map(|level| Kernels::new(level, Threading::Serial))
+        .map(Path::Kernels)
+        .collect()
+}
+
+/// `$name(args)` through `path`.
+macro_rules! via {
+    ($path:expr, $name:ident($($a:expr),*)) => {
+        match $path {
+            Path::Scalar => scalar::channels::$name($($a),*),
+            Path::Simd => simd::channels::$name($($a),*),
+            #[cfg(feature = "rayon")]
+            Path::Par => relu_kernels::par::channels::$name($($a),*),
+            Path::Root => channels::$name($($a),*),
+            Path::Kernels(k) => k.$name($($a),*),
+        }
+    };
+}
+
+/// Runs `family` on `x` into `out` through `path`, in place (on a copy
+/// of `x` in `out`) or not.
+fn call<T: TestFloat>(
+    path: Path,
+    f: Family<T>,
+    x: &[T],
+    p: &[T],
+    inner: usize,
+    out: &mut [T],
+    in_place: bool,
+) {
+    if in_place {
+        out.copy_from_slice(x);
+        match f {
+            Family::BiasRelu => via!(path, bias_relu_inplace(out, p, inner)),
+            Family::BiasLeakyRelu(a) => via!(path, bias_leaky_relu_inplace(out, p, inner, a)),
+            Family::Prelu => via!(path, prelu_inplace(out, p, inner)),
+        }
+    } else {
+        match f {
+            Family::BiasRelu => via!(path, bias_relu_into(x, p, inner, out)),
+            Family::BiasLeakyRelu(a) => via!(path, bias_leaky_relu_into(x, p, inner, out, a)),
+            Family::Prelu => via!(path, prelu_into(x, p, inner, out)),
+        }
+    }
+}
+
+/// Checks every form of `f` through `paths` on `x` with parameters `p`.
+fn check<T: TestFloat>(
+    paths: &[Path],
+    f: Family<T>,
+    x: &[T],
+    p: &[T],
+    inner: usize,
+    out: &mut [T],
+) {
+    let want: Vec<T> = (0..x.len())
+        .map(|i| f.elem(x[i], p[(i / inner) % p.len()]))
+        .collect();
+    for &path in paths {
+        for in_place in [true, false] {
+            out.fill(T::from_f64(7.0));
+            call(path, f, x, p, inner, out, in_place);
+            if let Some(i) = (0..x.len()).find(|&i| !same(out[i], want[i])) {
+                panic!(
+                    "{} {f:?} via {path:?} (in place: {in_place}), channels {}, inner {inner}, \
+                     length {}: element {i} (x = {:?}, param = {:?}) gave {:?}, want {:?}",
+                    T::NAME,
+                    p.len(),
+                    x.len(),
+                    x[i],
+                    p[(i / inner) % p.len()],
+                    out[i],
+                    want[i]
+                );
+            }
+        }
+    }
+}
+
+/// Data with specials in every lane position, and parameters drawn from
+/// `pool` (so each channel has its own).
+fn data<T: TestFloat>(len: usize, channels: usize, pool: &[T], rng: &mut Lcg) -> (Vec<T>, Vec<T>) {
+    let sp = T::specials();
+    let x = (0..len)
+        .map(|i| {
+            if i % 3 == 0 {
+                rng.ordinary()
+            } else {
+                sp[(i * 7) % sp.len()]
+            }
+        })
+        .collect();
+    let p = (0..channels)
+        .map(|c| {
+            if c % 2 == 0 {
+                pool[(rng.next() as usize) % pool.len()]
+            } else {
+                rng.ordinary()
+            }
+        })
+        .collect();
+    (x, p)
+}
+
+/// Small shapes: `channels` and `inner` in {1, 3, 8, 17}, a few rows, at
+/// several offsets from a 64-byte boundary; then one shape per driver
+/// branch (runs of at least 128, rows of at least 128, a pattern that is
+/// refilled).
+fn shapes<T: TestFloat>() {
+    let few = cfg!(miri) || emulated();
+    let sizes: &[usize] = if cfg!(miri) {
+        &[1, 3, 17]
+    } else {
+        &[1, 3, 8, 17]
+    };
+    let mut shapes: Vec<(usize, usize, usize)> = Vec::new();
+    for &c in sizes {
+        for &inner in sizes {
+            for outer in [0, 1, 2, 5] {
+                shapes.push((c, inner, outer));
+            }
+        }
+    }
+    shapes.extend([(3, 130, 2), (200, 1, 3), (17, 40, 2), (1, 600, 1)]);
+    let paths = if few { serial_paths() } else { paths() };
+    let offsets = if few { 0..=1 } else { 0..=3 };
+    let mut rng = Lcg(11);
+    for f in Family::<T>::all() {
+        let pool = f.params();
+        for &(c, inner, outer) in &shapes {
+            let len = c * inner * outer;
+            let (x, p) = data(len, c, &pool, &mut rng);
+            let mut buf = Aligned::<T>::new(len + 8);
+            for offset in offsets.clone() {
+                check(&paths, f, &x, &p, inner, buf.at(offset, len));
+            }
+        }
+    }
+}
+
+/// Calls large enough to be shared among threads, one per driver branch:
+/// NCHW 56×56 (runs), a dense layer's output (rows), few channels (a
+/// pattern made once) and many short runs (a pattern refilled).
+fn large<T: TestFloat>() {
+    if cfg!(miri) || emulated() {
+        return;
+    }
+    let mut rng = Lcg(5);
+    for f in Family::<T>::all().into_iter().take(3) {
+        let pool = f.params();
+        for (c, inner, outer) in [
+            (64, 3136, 2),
+            (1000, 1, 300),
+            (3, 1, 100_003),
+            (17, 64, 301),
+        ] {
+            let (x, p) = data(c * inner * outer, c, &pool, &mut rng);
+            let mut out = vec![T::from_f64(0.0); x.len()];
+            check(&paths(), f, &x, &p, inner, &mut out);
+        }
+    }
+}
+
+/// Every 16-bit pattern with every special parameter, as a channel's run
+/// (the constant op) and as the pattern's lanes (the per-lane op), on each
+/// level's serial kernel.
+fn patterns<T: TestFloat>() {
+    if std::mem::size_of::<T>() != 2 || cfg!(miri) {
+        return;
+    }
+    let x: Vec<T> = (0..=u16::MAX).map(|b| T::from_bits_u64(b.into())).collect();
+    let mut out = vec![T::from_f64(0.0); x.len()];
+    for f in Family::<T>::all() {
+        for p in f.params() {
+            for inner in [1, x.len()] {
+                check(&serial_paths(), f, &x, &[p], inner, &mut out);
+            }
+        }
+    }
+}
+
+/// Bad input panics with a message naming it, before anything is
+/// written, on every path and form.
+fn rejects<T: TestFloat>() {
+    let nan = T::specials()[0];
+    let inf = T::specials()
+        .into_iter()
+        .find(|v| !v.is_finite_() && !v.is_nan_())
+        .unwrap();
+    let one = T::from_f64(1.0);
+    let x: Vec<T> = (0..12).map(|i| T::from_f64(i as f64 - 6.0)).collect();
+    // (family, params, inner, output length, what the message says)
+    let mut cases = vec![
+        (Family::BiasRelu, vec![one, nan], 1, 12, "bias[1] = NaN"),
+        (Family::Prelu, vec![inf, one], 1, 12, "slopes[0] = inf"),
+        (
+            Family::BiasLeakyRelu(one),
+            vec![one, inf],
+            1,
+            12,
+            "bias[1] = inf",
+        ),
+        (
+            Family::BiasLeakyRelu(nan),
+            vec![one],
+            1,
+            12,
+            "alpha must be finite",
+        ),
+        (
+            Family::BiasRelu,
+            vec![one; 5],
+            1,
+            12,
+            "length 12, channels 5, inner 1",
+        ),
+        (
+            Family::Prelu,
+            vec![one; 2],
+            5,
+            12,
+            "length 12, channels 2, inner 5",
+        ),
+        (Family::BiasRelu, vec![one; 2], 0, 12, "inner 0"),
+        (Family::Prelu, vec![], 1, 12, "channels 0"),
+    ];
+    cases.push((
+        Family::BiasRelu,
+        vec![one; 3],
+        2,
+        6,
+        "x.len() = 12, y.len() = 6",
+    ));
+    for path in paths() {
+        for (f, p, inner, n, says) in &cases {
+            for in_place in [true, false] {
+                if *n != x.len() && in_place {
+                    continue;
+                }
+                let mut out = vec![T::from_f64(7.0); *n];
+                let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    if in_place {
+                        // `call` copies `x` first; the in-place forms are
+                        // called on `x` itself here, so nothing is copied.
+                        let mut buf = x.clone();
+                        let r =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match *f {
+                                Family::BiasRelu => {
+                                    via!(path, bias_relu_inplace(&mut buf, p, *inner))
+                                }
+                                Family::BiasLeakyRelu(a) => {
+                                    via!(path, bias_leaky_relu_inplace(&mut buf, p, *inner, a))
+                                }
+                                Family::Prelu => via!(path, prelu_inplace(&mut buf, p, *inner)),
+                            }));
+                        assert!(
+                            buf.iter().zip(&x).all(|(a, b)| same(*a, *b)),
+                            "{path:?} {f:?} wrote before panicking"
+                        );
+                        if let Err(e) = r {
+                            std::panic::resume_unwind(e);
+                        }
+                    } else {
+                        call(path, *f, &x, p, *inner, &mut out, false);
+                    }
+                }));
+                let Err(e) = got else {
+                    panic!("{path:?} {f:?} (in place: {in_place}) accepted {says:?}")
+                };
+                let msg = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .unwrap_or_else(|| e.downcast_ref::<&str>().unwrap().to_string());
+                assert!(
+                    msg.contains(says),
+                    "{path:?} {f:?}: {msg:?} does not say {says:?}"
+                );
+                assert!(
+                    out.iter().all(|v| v.to_f64() == 7.0),
+                    "{path:?} {f:?} wrote before panicking"
+                );
+            }
+        }
+    }
+}
+
+test_each_type!(shapes, large, patterns, rejects);
