@@ -115,6 +115,10 @@ pub(crate) mod sealed {
         fn xor_bits(self, o: Self) -> Self;
         /// The float whose bits are `self`'s AND `o`'s.
         fn and_bits(self, o: Self) -> Self;
+        /// The value as `f64` (exact).
+        fn to_f64(self) -> f64;
+        /// `x` rounded to the type, to nearest with ties to even.
+        fn from_f64(x: f64) -> Self;
     }
 
     macro_rules! impl_sealed {
@@ -144,6 +148,14 @@ pub(crate) mod sealed {
                 #[inline(always)]
                 fn and_bits(self, o: Self) -> Self {
                     <$t>::from_bits(self.to_bits() & o.to_bits())
+                }
+                #[inline(always)]
+                fn to_f64(self) -> f64 {
+                    self as f64
+                }
+                #[inline(always)]
+                fn from_f64(x: f64) -> Self {
+                    x as $t
                 }
             }
         };
@@ -181,8 +193,42 @@ pub(crate) mod sealed {
                 fn and_bits(self, o: Self) -> Self {
                     <$t>::from_bits(self.to_bits() & o.to_bits())
                 }
+                // The `_const` conversions: the others check for F16C at
+                // run time on every call (see `Format::to_f32`).
+                #[inline(always)]
+                fn to_f64(self) -> f64 {
+                    self.to_f64_const()
+                }
+                #[inline(always)]
+                fn from_f64(x: f64) -> Self {
+                    // `half`'s `from_f64` drops the low half of the `f64`
+                    // first, so ties come out wrong; rounding to `f32` by
+                    // rounding to odd, then to the format, rounds once.
+                    <$t>::from_f32_const(round_to_odd(x))
+                }
             }
         };
+    }
+
+    /// `x` rounded to `f32` toward zero, the last bit set where that was
+    /// inexact ("round to odd"): rounding that again to a format with at
+    /// most 22 significant bits gives `x` rounded once to the format, to
+    /// nearest with ties to even, since the last bit records whether
+    /// anything was dropped.
+    #[cfg(feature = "half")]
+    #[inline]
+    fn round_to_odd(x: f64) -> f32 {
+        let nearest = x as f32;
+        if !nearest.is_finite() || f64::from(nearest) == x {
+            return nearest;
+        }
+        let toward_zero = if f64::from(nearest).abs() > x.abs() {
+            // Not zero, being larger than something; one step toward zero.
+            f32::from_bits(nearest.to_bits() - 1)
+        } else {
+            nearest
+        };
+        f32::from_bits(toward_zero.to_bits() | 1)
     }
 
     // 0.01 = 1.28 * 2^-7: the nearest `f16` has the fraction 287/1024, the
@@ -191,4 +237,39 @@ pub(crate) mod sealed {
     impl_sealed_half!(half::f16, 0x211f);
     #[cfg(feature = "half")]
     impl_sealed_half!(half::bf16, 0x3c24);
+}
+
+#[cfg(all(test, feature = "half"))]
+mod tests {
+    use super::sealed::Sealed;
+
+    /// Rounding from `f64` is to nearest, ties to even, at every midpoint
+    /// between adjacent finite values of both formats, and just off it.
+    fn rounds_once<T: Sealed + Copy>(from_bits: fn(u16) -> T, bits: fn(T) -> u16, inf: u16) {
+        for b in 0..inf - 1 {
+            let (lo, hi) = (from_bits(b).to_f64(), from_bits(b + 1).to_f64());
+            let mid = (lo + hi) / 2.0;
+            let even = if b % 2 == 0 { b } else { b + 1 };
+            for (x, want) in [
+                (mid, even),
+                (mid + (hi - lo) * 1e-9, b + 1),
+                (mid - (hi - lo) * 1e-9, b),
+                (lo + (hi - lo) * 2f64.powi(-40), b),
+            ] {
+                assert_eq!(
+                    bits(T::from_f64(x)),
+                    want,
+                    "{x:e} between patterns {b:#x} and {:#x}",
+                    b + 1
+                );
+                assert_eq!(bits(T::from_f64(-x)), want | 0x8000, "{:e}", -x);
+            }
+        }
+    }
+
+    #[test]
+    fn sixteen_bit_formats_round_once_from_f64() {
+        rounds_once(half::f16::from_bits, half::f16::to_bits, 0x7c00);
+        rounds_once(half::bf16::from_bits, half::bf16::to_bits, 0x7f80);
+    }
 }

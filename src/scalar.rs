@@ -45,12 +45,81 @@ use slice_loop;
 pub mod channels {
     use crate::Element;
     use crate::front::check::{check_layout, check_lengths};
+    use crate::ops::param_grad::WithGrad;
+    use crate::ops::sum::{LANES, Sums};
 
     crate::for_each_channel_op!(
         crate::front::channel_list::per_channel_form,
         [channel_loop],
         []
     );
+
+    crate::for_each_channel_grad_op!(
+        crate::front::channel_list::per_channel_grad_form,
+        [grad_loop],
+        []
+    );
+
+    /// The reference of a backward pass with a parameter gradient: the
+    /// channels one after another, each element in index order, its term
+    /// into lane `k % LANES` of the channel's sums (`k` its position in
+    /// its run): the order `ops::sum` defines.
+    fn with_grad<T: Element, F: WithGrad<T>>(
+        op: F,
+        x: &[T],
+        params: &[T],
+        grad: &mut [T],
+        sums: &mut [T],
+        inner: usize,
+    ) {
+        let channels = sums.len();
+        for (c, out) in sums.iter_mut().enumerate() {
+            let p = if F::PARAM { params[c] } else { T::ZERO };
+            let mut lanes = Sums::<LANES>::ZERO;
+            for o in 0..grad.len() / (channels * inner) {
+                for k in 0..inner {
+                    let i = (o * channels + c) * inner + k;
+                    let (dz, t) = op.elem(x[i], grad[i], p);
+                    grad[i] = dz;
+                    lanes.add(k % LANES, t);
+                }
+            }
+            *out = T::from_f64(lanes.total(0));
+        }
+    }
+
+    /// One reference function per backward pass with a parameter gradient.
+    macro_rules! grad_loop {
+        (
+            [] sig: param; name: $name:ident; input: $input:ident; param: $param:ident; sums: $sums:ident;
+            about: $about:literal; params: []; panics: $panics:tt; checks: [$($check:expr),*]; op: $op:expr;
+        ) => {
+            #[doc = crate::front::channel_list::grad_doc!($about, ", one element at a time", $panics, $param)]
+            #[track_caller]
+            pub fn $name<T: Element>($input: &[T], $param: &[T], inner: usize, grad: &mut [T], $sums: &mut [T]) {
+                $($check;)*
+                check_layout(grad.len(), $param.len(), inner);
+                check_lengths(&[(stringify!($input), $input.len()), ("grad", grad.len())]);
+                check_lengths(&[(stringify!($param), $param.len()), (stringify!($sums), $sums.len())]);
+                with_grad($op, $input, $param, grad, $sums, inner)
+            }
+        };
+        (
+            [] sig: bias; name: $name:ident; input: $input:ident; param: $param:ident; sums: $sums:ident;
+            about: $about:literal; params: [$($p:ident: $pty:ty),*]; panics: $panics:tt;
+            checks: [$($check:expr),*]; op: $op:expr;
+        ) => {
+            #[doc = crate::front::channel_list::grad_doc!($about, ", one element at a time", $panics, $sums)]
+            #[track_caller]
+            pub fn $name<T: Element>($input: &[T], grad: &mut [T], inner: usize $(, $p: $pty)*, $sums: &mut [T]) {
+                $($check;)*
+                check_layout(grad.len(), $sums.len(), inner);
+                check_lengths(&[(stringify!($input), $input.len()), ("grad", grad.len())]);
+                with_grad($op, $input, &[], grad, $sums, inner)
+            }
+        };
+    }
+    use grad_loop;
 
     /// One reference loop per form of the per-channel list.
     macro_rules! channel_loop {

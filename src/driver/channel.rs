@@ -19,15 +19,16 @@ use crate::ops::channel::{PerChannel, WithOp};
 
 /// Runs of at least this many elements go through the serial loop one
 /// run at a time: from here the loop's head and tail cost less than
-/// writing the pattern.
-const RUN_MIN: usize = 128;
+/// writing the pattern. Under Miri this and the two below are smaller, so
+/// that every branch runs on buffers small enough to interpret.
+const RUN_MIN: usize = if cfg!(miri) { 32 } else { 128 };
 
 /// Rows of channels-last data (`inner = 1`) at least this long read the
 /// parameter slice directly.
-const ROW_MIN: usize = 128;
+const ROW_MIN: usize = if cfg!(miri) { 32 } else { 128 };
 
 /// The pattern's length, in elements (4 KiB of `f64` on the stack).
-const PATTERN: usize = 512;
+const PATTERN: usize = if cfg!(miri) { 64 } else { 512 };
 
 /// One per-channel call: `dst[i] = op(x[i], params[channel(i)])`.
 pub(crate) struct Channels<T: 'static, C> {
@@ -155,8 +156,7 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     }
 }
 
-#[cfg(feature = "rayon")]
-impl<T: Element, C: PerChannel<T>> super::shared::Work for Channels<T, C> {
+impl<T: Element, C: PerChannel<T>> super::work::Work for Channels<T, C> {
     fn len(&self) -> usize {
         self.io.len
     }

@@ -175,7 +175,6 @@ impl<'a, T: Element> Io<'a, T> {
     /// Bytes read per element: one slice in place, two or three otherwise
     /// (a destination apart from the inputs counts: a plain store reads its
     /// line first).
-    #[cfg(feature = "rayon")]
     #[inline]
     pub(crate) fn bytes_read_per_elem(&self) -> usize {
         let Ptrs { x, y, dst } = self.ptrs;

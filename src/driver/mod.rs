@@ -13,6 +13,8 @@ mod join;
 #[cfg(feature = "rayon")]
 mod linger;
 pub(crate) mod policy;
+pub(crate) mod reduce;
 pub(crate) mod serial;
 #[cfg(feature = "rayon")]
 pub(crate) mod shared;
+pub(crate) mod work;

@@ -11,7 +11,8 @@
 
 use super::channel::Channels;
 #[cfg(feature = "rayon")]
-use super::shared::{self, SliceWork, Wake, Work};
+use super::shared::{self, SliceWork, Wake};
+use super::work::Work;
 use super::{io::Io, serial};
 #[cfg(feature = "rayon")]
 use super::{join, linger};
@@ -55,7 +56,6 @@ const SHARED_UNIT_BYTES: usize = if cfg!(miri) { 1024 } else { 16 * 1024 };
 
 /// Cuts fall on multiples of this many bytes, so pieces start on cache
 /// lines.
-#[cfg(feature = "rayon")]
 const SPLIT_ALIGN_BYTES: usize = 64;
 
 /// From outside the pool, calls whose destination is smaller than this
@@ -195,46 +195,58 @@ pub(crate) fn auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
     }
 }
 
-/// A per-channel call with `Threading::Parallel` (`auto` false) or
-/// `Threading::Auto`: the same rules as the elementwise calls', on the
-/// elements of the call.
+/// `Threading::Parallel` (`auto` false) or `Threading::Auto` for work
+/// other than one elementwise op over slices: `work.len()` parts (elements,
+/// or whole channels), each reading `read_per_part` bytes, the call
+/// writing `dst_bytes`, cut on multiples of `align` parts. The same rules
+/// as the elementwise calls'.
 #[cfg(feature = "rayon")]
-pub(crate) fn channels<T: Element, C: PerChannel<T>>(work: Channels<T, C>, auto: bool) {
-    let len = work.io.len();
-    let size = core::mem::size_of::<T>();
-    let read = work.io.bytes_read_per_elem();
-    let dst_bytes = len * size;
-    let align = SPLIT_ALIGN_BYTES / size;
-    // SAFETY (for every `run`): the whole call on this thread alone, while
-    // the caller holds the borrow.
+pub(crate) fn share<W: Work>(
+    work: W,
+    auto: bool,
+    read_per_part: usize,
+    dst_bytes: usize,
+    align: usize,
+) {
+    let len = work.len();
+    // SAFETY (for every `run_range` of the whole): the call on this thread
+    // alone, while the caller holds the borrow.
     if auto && dst_bytes < WARM_MIN_DST_BYTES {
-        return unsafe { work.run(0, len) };
+        return unsafe { work.run_range(0, len) };
     }
     if rayon::current_thread_index().is_some() {
-        let pieces = pool_pieces(len, read, auto);
+        let pieces = pool_pieces(len, read_per_part, auto);
         // SAFETY: `halve` runs disjoint pieces and returns after all.
         return unsafe { join::halve(&work, 0, len, pieces, align) };
     }
     let wake = if auto {
-        match outside_wake(dst_bytes, len * read) {
+        match outside_wake(dst_bytes, len.saturating_mul(read_per_part)) {
             Some(wake) => wake,
-            None => return unsafe { work.run(0, len) },
+            None => return unsafe { work.run_range(0, len) },
         }
     } else {
         Wake::Spawn
     };
-    let unit = shared_unit(read).next_multiple_of(align);
+    let unit = shared_unit(read_per_part).next_multiple_of(align);
     if rayon::current_num_threads() <= 1 || len <= unit {
-        return unsafe { work.run(0, len) };
+        return unsafe { work.run_range(0, len) };
     }
     share_from_outside(work, unit, align, wake);
 }
 
 #[cfg(not(feature = "rayon"))]
-pub(crate) fn channels<T: Element, C: PerChannel<T>>(work: Channels<T, C>, _auto: bool) {
+pub(crate) fn share<W: Work>(work: W, _auto: bool, _read: usize, _dst: usize, _align: usize) {
     // SAFETY: the whole call on this thread alone, while the caller holds
     // the borrow.
-    unsafe { work.run(0, work.io.len) }
+    unsafe { work.run_range(0, work.len()) }
+}
+
+/// A per-channel call: [`share`] over its elements.
+pub(crate) fn channels<T: Element, C: PerChannel<T>>(work: Channels<T, C>, auto: bool) {
+    let size = core::mem::size_of::<T>();
+    let read = work.io.bytes_read_per_elem();
+    let dst_bytes = work.io.len * size;
+    share(work, auto, read, dst_bytes, SPLIT_ALIGN_BYTES / size);
 }
 
 #[cfg(not(feature = "rayon"))]

@@ -24,6 +24,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
+pub(crate) use super::work::Work;
 use super::{io::Io, serial};
 use crate::Element;
 use crate::arch::Level;
@@ -90,21 +91,6 @@ impl Region {
             }
         }
     }
-}
-
-/// What a shared call runs: `len` elements (or other parts), any range of
-/// which one participant can run on its own.
-pub(crate) trait Work: Send + Sync + 'static {
-    /// The number of parts.
-    fn len(&self) -> usize;
-
-    /// Runs the parts `start..start + len`.
-    ///
-    /// # Safety
-    /// `start + len <= self.len()`; no two calls whose ranges overlap run at
-    /// once; the data the work stands for is still borrowed by the caller
-    /// of [`share`] (which returns only after every claimed range has run).
-    unsafe fn run_range(&self, start: usize, len: usize);
 }
 
 /// The slices of one call of the root functions as shared work.

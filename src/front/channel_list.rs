@@ -122,3 +122,86 @@ macro_rules! channel_doc {
     };
 }
 pub(crate) use channel_doc;
+
+/// Calls `$callback! { [$($extra)*] <every per-channel backward pass with a
+/// parameter gradient> }`. Each updates `grad` in place (`dy` in, the
+/// result out) and overwrites a gradient slice with one sum per channel.
+///
+/// - `name`; `about`: what it computes, in a sentence;
+/// - `sig`: the signature's kind: `param` for
+///   `(x, param, inner, grad, param_grad)` (the channels are the
+///   parameter's), `bias` for `(y, grad, inner, params.., bias_grad)` (the
+///   channels are `bias_grad`'s);
+/// - `input`, `param`, `sums`: the argument names;
+/// - `params`, `panics`, `checks` as in [`for_each_channel_op!`];
+/// - `op`: the [`WithGrad`](crate::ops::param_grad::WithGrad) op.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! for_each_channel_grad_op {
+    ($($callback:ident)::+ $(, $extra:tt)*) => {
+        $($callback)::+! {
+            [$($extra)*]
+            {
+                name: prelu_backward; sig: param; input: x; param: slopes; sums: slope_grad;
+                about: "PReLU's backward pass: `grad` (`dy`) becomes `leaky_relu_backward(x, dy, slopes[c])`, and `slope_grad[c]` the sum of `x * dy` over the channel's elements where `x < 0` or `x` is NaN";
+                params: []; panics: ["a slope is not finite"];
+                checks: [$crate::front::check::check_finite("slopes", slopes)];
+                op: $crate::ops::param_grad::PreluBackward;
+            }
+            {
+                name: relu_backward_from_output_bias; sig: bias; input: y; param: bias_grad; sums: bias_grad;
+                about: "ReLU's backward pass from the output, with the bias's gradient: `grad` (`dy`) becomes `dz = relu_backward_from_output(y, dy)`, and `bias_grad[c]` the sum of the channel's `dz`";
+                params: []; panics: [];
+                checks: [];
+                op: $crate::ops::param_grad::ReluBackwardFromOutputBias;
+            }
+            {
+                name: leaky_relu_backward_from_output_bias; sig: bias; input: y; param: bias_grad; sums: bias_grad;
+                about: "Leaky ReLU's backward pass from the output (`alpha > 0`), with the bias's gradient: `grad` (`dy`) becomes `dz = leaky_relu_backward(y, dy, alpha)` (`dy` where `y >= 0`, `alpha * dy` where `y < 0`, NaN where `y` is NaN), and `bias_grad[c]` the sum of the channel's `dz`";
+                params: [alpha: T]; panics: ["`alpha` is not finite and positive"];
+                checks: [$crate::front::check::check_positive_alpha(alpha)];
+                op: $crate::ops::param_grad::LeakyReluBackwardFromOutputBias(alpha);
+            }
+        }
+    };
+}
+
+/// A `for_each_channel_grad_op!` callback that calls `$helper!` once per
+/// form, with `$extra`:
+///
+/// ```text
+/// [extra] sig: param|bias; name: n; input: x; param: p; sums: s; about: "...";
+/// params: [name: type, ...]; panics: [..]; checks: [..]; op: expr;
+/// ```
+macro_rules! per_channel_grad_form {
+    ([$helper:tt $extra:tt] $({
+        name: $name:ident; sig: $sig:ident; input: $input:ident; param: $param:ident; sums: $sums:ident;
+        about: $about:literal; params: [$($p:ident: $pty:ty),*]; panics: $panics:tt;
+        checks: $checks:tt; op: $op:expr;
+    })*) => {$(
+        $crate::front::list::call! {
+            $helper $extra sig: $sig; name: $name; input: $input; param: $param; sums: $sums;
+            about: $about; params: [$($p: $pty),*]; panics: $panics; checks: $checks; op: $op;
+        }
+    )*};
+}
+pub(crate) use per_channel_grad_form;
+
+/// The docs of a backward pass with a parameter gradient: `$about`, `$how`
+/// (where it runs), the sum's order and the `# Panics` section.
+macro_rules! grad_doc {
+    ($about:literal, $how:literal, [$($p:literal),*], $sums:ident) => {
+        concat!(
+            $about, $how, ". `c` is the channel of element `i`, `(i / inner) % channels` ",
+            "with `channels = ", stringify!($sums), ".len()`.\n\n",
+            "The sums are compensated sums in `f64`, in an order fixed by the elements' indices, ",
+            "so every path, level and thread count gives the same bits; their error is within ",
+            "half an ulp of the exact sum plus `2^-32` times the sum of the terms' magnitudes ",
+            "(see [`channels`](crate::channels)).\n\n",
+            "# Panics\nIf ", $($p, ", ",)*
+            "if `channels` or `inner` is 0, if the length is not a multiple of ",
+            "`channels * inner`, or if the slices' lengths do not match, before anything is written."
+        )
+    };
+}
+pub(crate) use grad_doc;

@@ -30,6 +30,16 @@ pub(crate) fn check_bounds<T: Element>(lo: T, hi: T) {
 
 /// Panics unless every slice of a call (its name and length) has the
 /// same length.
+/// Panics unless `alpha` is finite and positive: where the output keeps
+/// the input's sign, which the backward passes from the output need.
+#[inline]
+#[track_caller]
+pub(crate) fn check_positive_alpha<T: Element>(alpha: T) {
+    if !(alpha.is_finite() && alpha > T::ZERO) {
+        panic!("relu-kernels: alpha must be finite and positive here, got {alpha}");
+    }
+}
+
 /// Panics unless every element of `params` (named `name`) is finite.
 #[inline]
 #[track_caller]

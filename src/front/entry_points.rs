@@ -42,6 +42,11 @@ macro_rules! channel_entry_points {
             [$crate::front::entry_points::channel_entry_point],
             [($kernels) $how]
         );
+        $crate::for_each_channel_grad_op!(
+            $crate::front::channel_list::per_channel_grad_form,
+            [$crate::front::entry_points::grad_entry_point],
+            [($kernels) $how]
+        );
     };
 }
 pub(crate) use channel_entry_points;
@@ -77,3 +82,32 @@ macro_rules! channel_entry_point {
     };
 }
 pub(crate) use channel_entry_point;
+
+/// `channel_entry_points!`' function for one backward pass with a
+/// parameter gradient.
+macro_rules! grad_entry_point {
+    (
+        [($kernels:expr) $how:literal] sig: param; name: $name:ident; input: $input:ident; param: $param:ident;
+        sums: $sums:ident; about: $about:literal; params: []; panics: $panics:tt; checks: $checks:tt; op: $op:expr;
+    ) => {
+        #[doc = $crate::front::channel_list::grad_doc!($about, $how, $panics, $param)]
+        #[inline]
+        #[track_caller]
+        pub fn $name<T: $crate::Element>($input: &[T], $param: &[T], inner: usize, grad: &mut [T], $sums: &mut [T]) {
+            $kernels.$name($input, $param, inner, grad, $sums)
+        }
+    };
+    (
+        [($kernels:expr) $how:literal] sig: bias; name: $name:ident; input: $input:ident; param: $param:ident;
+        sums: $sums:ident; about: $about:literal; params: [$($p:ident: $pty:ty),*]; panics: $panics:tt;
+        checks: $checks:tt; op: $op:expr;
+    ) => {
+        #[doc = $crate::front::channel_list::grad_doc!($about, $how, $panics, $sums)]
+        #[inline]
+        #[track_caller]
+        pub fn $name<T: $crate::Element>($input: &[T], grad: &mut [T], inner: usize $(, $p: $pty)*, $sums: &mut [T]) {
+            $kernels.$name($input, grad, inner $(, $p)*, $sums)
+        }
+    };
+}
+pub(crate) use grad_entry_point;

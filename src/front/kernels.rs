@@ -7,8 +7,11 @@ use crate::Element;
 use crate::arch::Level;
 use crate::driver::channel::Channels;
 use crate::driver::io::Io;
+use crate::driver::reduce::Reduce;
+use crate::driver::work::Work;
 use crate::driver::{policy, serial};
 use crate::ops::channel::PerChannel;
+use crate::ops::param_grad::WithGrad;
 use crate::ops::{self, Op};
 
 /// How a call spreads over threads.
@@ -173,6 +176,46 @@ impl Kernels {
         }
     }
 
+    crate::for_each_channel_grad_op!(
+        crate::front::channel_list::per_channel_grad_form,
+        [grad_method],
+        []
+    );
+
+    /// A backward pass with a parameter gradient (see `driver::reduce`).
+    /// The caller has checked the layout and the lengths.
+    #[inline]
+    fn with_grad<T: Element, F: WithGrad<T>>(
+        &self,
+        op: F,
+        x: &[T],
+        params: &[T],
+        grad: &mut [T],
+        sums: &mut [T],
+        inner: usize,
+    ) {
+        let (len, channels) = (grad.len(), sums.len());
+        let work = Reduce {
+            level: self.level,
+            op,
+            x: x.as_ptr(),
+            grad: grad.as_mut_ptr(),
+            params: params.as_ptr(),
+            sums: sums.as_mut_ptr(),
+            channels,
+            inner,
+            outer: len / (channels * inner),
+        };
+        let size = core::mem::size_of::<T>();
+        let read_per_channel = (len / channels).saturating_mul(2 * size);
+        match self.threading {
+            // SAFETY: every channel, on this thread, while borrowed.
+            Threading::Serial => unsafe { work.run_range(0, channels) },
+            Threading::Parallel => policy::share(work, false, read_per_channel, len * size, 1),
+            Threading::Auto => policy::share(work, true, read_per_channel, len * size, 1),
+        }
+    }
+
     /// Bias + Leaky ReLU with the body [`ops::leaky_form`] picks for
     /// `alpha`.
     #[inline]
@@ -282,3 +325,37 @@ macro_rules! channel_method {
     };
 }
 use channel_method;
+
+/// One [`Kernels`] method per backward pass with a parameter gradient.
+macro_rules! grad_method {
+    (
+        [] sig: param; name: $name:ident; input: $input:ident; param: $param:ident; sums: $sums:ident;
+        about: $about:literal; params: []; panics: $panics:tt; checks: [$($check:expr),*]; op: $op:expr;
+    ) => {
+        #[doc = grad_doc!($about, "", $panics, $param)]
+        #[inline]
+        #[track_caller]
+        pub fn $name<T: Element>(&self, $input: &[T], $param: &[T], inner: usize, grad: &mut [T], $sums: &mut [T]) {
+            $($check;)*
+            check_layout(grad.len(), $param.len(), inner);
+            check_lengths(&[(stringify!($input), $input.len()), ("grad", grad.len())]);
+            check_lengths(&[(stringify!($param), $param.len()), (stringify!($sums), $sums.len())]);
+            self.with_grad($op, $input, $param, grad, $sums, inner)
+        }
+    };
+    (
+        [] sig: bias; name: $name:ident; input: $input:ident; param: $param:ident; sums: $sums:ident;
+        about: $about:literal; params: [$($p:ident: $pty:ty),*]; panics: $panics:tt; checks: [$($check:expr),*]; op: $op:expr;
+    ) => {
+        #[doc = grad_doc!($about, "", $panics, $sums)]
+        #[inline]
+        #[track_caller]
+        pub fn $name<T: Element>(&self, $input: &[T], grad: &mut [T], inner: usize $(, $p: $pty)*, $sums: &mut [T]) {
+            $($check;)*
+            check_layout(grad.len(), $sums.len(), inner);
+            check_lengths(&[(stringify!($input), $input.len()), ("grad", grad.len())]);
+            self.with_grad($op, $input, &[], grad, $sums, inner)
+        }
+    };
+}
+use grad_method;

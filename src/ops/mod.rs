@@ -73,7 +73,9 @@
 //! for the multiply (see `arch::half16`); their bodies take the same methods.
 
 pub(crate) mod channel;
+pub(crate) mod param_grad;
 pub(crate) mod spec;
+pub(crate) mod sum;
 
 use crate::Element;
 use crate::arch::Vector;
