@@ -1,6 +1,7 @@
 //! Per-channel ops: the activation with what surrounds it in a layer, a
 //! bias added before it (fused, one pass over memory) or a slope per
-//! channel (PReLU).
+//! channel (PReLU), and their backward passes with the bias's or the
+//! slopes' gradient (one pass, with deterministic sums).
 //!
 //! A buffer is read as a row-major array `[outer, channels, inner]`: the
 //! parameter slice (`bias` or `slopes`) has `channels` elements, and
@@ -49,14 +50,59 @@
 //! and 8, so rounding twice cannot differ from rounding once. The products
 //! are as in the crate's other tables.
 //!
+//! # Backward passes with a parameter gradient
+//! Each updates `grad` in place (`dy` in, the input's gradient out) and
+//! overwrites one sum per channel:
+//!
+//! | x (or y) | prelu_backward: dx | its term of slope_grad | relu_backward_from_output_bias: dz | leaky_relu_backward_from_output_bias(α): dz | PyTorch |
+//! |---|---|---|---|---|---|
+//! | > 0 | dy | none | dy | dy | the same |
+//! | +0.0 or −0.0 | dy | none | +0.0 | dy | `prelu`: `s·dy`, and a term `0·dy`; leaky from the output: `α·dy` |
+//! | < 0 | s·dy | x·dy | +0.0 | α·dy | the same |
+//! | NaN | NaN | NaN | NaN | NaN | a number |
+//!
+//! `bias_grad[c]` is the sum of the channel's results (`dz`). `dx` is one
+//! multiply of the element type, as in the crate's other tables; the
+//! terms `x·dy` are formed in `f64` (exact for `f32` and the 16-bit
+//! formats, one rounding for `f64`). At `x == 0` the crate's rule of a
+//! gradient of 1 holds, where PyTorch scales by the slope; PyTorch also
+//! adds the `x == 0` terms `0·dy` to the slope's gradient, which differ
+//! only for an infinite or NaN `dy`. The passes from the output need
+//! `alpha > 0`, where the output keeps the input's sign; they panic
+//! otherwise.
+//!
+//! ## Sums
+//! The sums are deterministic: the same bits on every path, level, vector
+//! width and thread count, for any alignment. Their order is fixed by the
+//! elements' indices:
+//! - a channel's terms are taken in index order; the term of the element at
+//!   position `k` of its run (`k = i % inner`) goes to lane `k % 8` of the
+//!   channel's eight lanes;
+//! - each lane is a compensated (Neumaier) sum in `f64`: a running sum and
+//!   the running sum of what each addition dropped, both from `+0.0`;
+//! - the lanes are added in lane order into one more compensated sum, and
+//!   the result, the sum plus its compensation (or the sum alone where it
+//!   is infinite or NaN), is rounded once to the element type. An empty sum
+//!   is `+0.0`.
+//!
+//! Its error is within half an ulp of the exact sum of the terms plus
+//! `2^-32` times the sum of their magnitudes, for all four element types.
+//! Large terms that cancel exactly leave no trace beyond that: their
+//! magnitudes may be left out of the second part. (`tests/channel_grads.rs`
+//! checks both against an exact sum on a million rows.) A call is shared
+//! among threads by whole channels, so a single channel runs on one
+//! thread.
+//!
 //! # Errors
 //! Every function panics before writing, with a message that names the
 //! value or the sizes, if:
 //! - a bias, a slope or `alpha` is not finite (a NaN bias would turn its
-//!   whole channel to NaN without a word);
+//!   whole channel to NaN without a word), or, for the backward passes
+//!   from the output, `alpha` is not positive;
 //! - `channels` or `inner` is 0, or the length is not a multiple of
 //!   `channels * inner`;
-//! - for an `_into` form, `x` and `y` differ in length.
+//! - the other slices' lengths do not match: `x` and `y` for an `_into`
+//!   form, the input and `grad`, the parameter and its gradient.
 //!
 //! # How they run
 //! No element costs a division: where a channel's run of `inner` elements
