@@ -116,10 +116,15 @@ fn main() {
                 (
                     "unfused",
                     Box::new(|| {
+                        // A row of channels-last data against the bias
+                        // row; an NCHW image run by run.
                         let add = |r: &mut [f32]| {
-                            for (ch, run) in r.chunks_exact_mut(inner).enumerate() {
-                                let b = bias[ch];
-                                run.iter_mut().for_each(|v| *v += b);
+                            if inner == 1 {
+                                r.iter_mut().zip(&bias).for_each(|(v, b)| *v += b);
+                            } else {
+                                for (run, b) in r.chunks_exact_mut(inner).zip(&bias) {
+                                    run.iter_mut().for_each(|v| *v += b);
+                                }
                             }
                         };
                         if n >= MI {
@@ -169,8 +174,12 @@ fn main() {
                         relu_kernels::relu_backward_from_output_inplace(&y, &mut g2);
                         s2.fill(0.0);
                         for r in g2.chunks_exact(period) {
-                            for (ch, run) in r.chunks_exact(inner).enumerate() {
-                                s2[ch] += run.iter().sum::<f32>();
+                            if inner == 1 {
+                                s2.iter_mut().zip(r).for_each(|(s, v)| *s += v);
+                            } else {
+                                for (s, run) in s2.iter_mut().zip(r.chunks_exact(inner)) {
+                                    *s += run.iter().sum::<f32>();
+                                }
                             }
                         }
                         black_box(&s2);

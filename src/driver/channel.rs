@@ -10,10 +10,12 @@
 //!   the elements are, a block at a time (once for the whole range where
 //!   whole periods of `channels * inner` fit in it).
 
+use core::marker::PhantomData;
+
 use super::io::{Io, Ptrs};
-use super::serial;
+use super::serial::{Loop, ScalarLoop, VectorLoop};
 use crate::Element;
-use crate::arch::Level;
+use crate::arch::{Body, Level, Vector, dispatch};
 use crate::ops::Op;
 use crate::ops::channel::{PerChannel, WithOp};
 
@@ -49,15 +51,45 @@ unsafe impl<T: Send + Sync, C: Sync> Sync for Channels<T, C> {}
 unsafe impl<T: Send + Sync, C: Send> Send for Channels<T, C> {}
 
 /// Runs one op on a segment: [`PerChannel::constant`]'s visitor.
-struct Segment<'a, T> {
-    level: Level,
-    io: Io<'a, T>,
+struct Segment<T, L> {
+    run: L,
+    p: Ptrs<T>,
+    len: usize,
+    stream: bool,
 }
 
-impl<T: Element> WithOp<T> for Segment<'_, T> {
+impl<T: Element, L: Loop<T>> WithOp<T> for Segment<T, L> {
     #[inline(always)]
     fn with<O: Op<T>>(self, op: O) {
-        serial::run(self.level, op, self.io)
+        // SAFETY: the walk made the segment inside the call, at a level the
+        // CPU supports (see `Walk`).
+        unsafe { self.run.run(op, self.p, self.len, self.stream) }
+    }
+}
+
+/// A range of a call, for [`dispatch`] to run at the call's level: the
+/// whole walk inside one kernel, so that rows and runs do not each pay for
+/// the choice of level.
+struct Walk<'a, T: 'static, C> {
+    call: &'a Channels<T, C>,
+    start: usize,
+    len: usize,
+}
+
+impl<T: Element, C: PerChannel<T>> Body<T> for Walk<'_, T, C> {
+    #[inline(always)]
+    fn scalar(self) {
+        // SAFETY: the range is the caller's (see `Channels::run`).
+        unsafe { self.call.walk(ScalarLoop, self.start, self.len) }
+    }
+    #[inline(always)]
+    unsafe fn vector<V: Vector<Elem = T>>(self) {
+        // SAFETY: the CPU supports `V` (caller contract); the range is the
+        // caller's (see `Channels::run`).
+        unsafe {
+            self.call
+                .walk(VectorLoop::<V>(PhantomData), self.start, self.len)
+        }
     }
 }
 
@@ -69,17 +101,15 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
         ((i / self.inner) % self.channels, i % self.inner)
     }
 
-    /// The elements `start..start + len` as a segment, `y` at `y`.
+    /// The elements `start..start + len`, `y` at `y`.
     ///
     /// # Safety
-    /// `start + len` is at most the call's length, and `y` is readable for
-    /// `len` elements.
-    #[inline]
-    unsafe fn segment(&self, start: usize, len: usize, y: *const T) -> Io<'static, T> {
+    /// `start + len` is at most the call's length.
+    #[inline(always)]
+    unsafe fn at(&self, start: usize, y: *const T) -> Ptrs<T> {
         // SAFETY: in range (caller contract).
         let p = unsafe { self.io.ptrs.add(start) };
-        // SAFETY: as above; `y` covers `len` elements (caller contract).
-        unsafe { Io::from_ptrs(Ptrs { y, ..p }, len, self.io.large) }
+        Ptrs { y, ..p }
     }
 
     /// Runs the elements `start..start + len`.
@@ -88,7 +118,28 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     /// `start + len <= self.io.len`; the slices are still borrowed; no
     /// other thread runs an overlapping range at the same time.
     pub(crate) unsafe fn run(&self, start: usize, len: usize) {
+        // SAFETY: `Kernels` holds only levels the CPU supports; the range
+        // is the caller's.
+        unsafe {
+            dispatch(
+                self.level,
+                Walk {
+                    call: self,
+                    start,
+                    len,
+                },
+            )
+        }
+    }
+
+    /// [`Channels::run`] with the loop of the level it runs at.
+    ///
+    /// # Safety
+    /// As [`Channels::run`], and the CPU supports `run`'s level.
+    #[inline(always)]
+    unsafe fn walk<L: Loop<T>>(&self, run: L, start: usize, len: usize) {
         let end = start + len;
+        let stream = self.io.large;
         let (mut c, mut k) = self.position(start);
         let mut i = start;
         if self.inner >= RUN_MIN {
@@ -97,10 +148,14 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                 // SAFETY: `c < channels`; `i + n <= end`; the constant op
                 // does not read `y`, so `x`'s own run stands in for it.
                 unsafe {
-                    let x = self.io.ptrs.x.add(i);
-                    let io = self.segment(i, n, x);
-                    let level = self.level;
-                    self.op.constant(*self.params.add(c), Segment { level, io });
+                    let p = self.at(i, self.io.ptrs.x.add(i));
+                    let segment = Segment {
+                        run,
+                        p,
+                        len: n,
+                        stream,
+                    };
+                    self.op.constant(*self.params.add(c), segment);
                 }
                 (i, k, c) = (i + n, 0, if c + 1 == self.channels { 0 } else { c + 1 });
             }
@@ -109,13 +164,7 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                 let n = (self.channels - c).min(end - i);
                 // SAFETY: `params + c` is readable for `channels - c >= n`
                 // elements; `i + n <= end`.
-                unsafe {
-                    serial::run(
-                        self.level,
-                        self.op.lanes(),
-                        self.segment(i, n, self.params.add(c)),
-                    )
-                };
+                unsafe { run.run(self.op.lanes(), self.at(i, self.params.add(c)), n, stream) };
                 (i, c) = (i + n, 0);
             }
         } else {
@@ -130,26 +179,19 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
             while i < end {
                 let n = block.min(end - i);
                 if refill || !fresh {
+                    // Run by run from element `i`'s place.
                     (c, k) = self.position(i);
-                    for p in &mut pattern[..n] {
+                    let mut at = 0;
+                    while at < n {
+                        let m = (self.inner - k).min(n - at);
                         // SAFETY: `c < channels`.
-                        *p = unsafe { *self.params.add(c) };
-                        k += 1;
-                        if k == self.inner {
-                            k = 0;
-                            c = if c + 1 == self.channels { 0 } else { c + 1 };
-                        }
+                        pattern[at..at + m].fill(unsafe { *self.params.add(c) });
+                        (at, k, c) = (at + m, 0, if c + 1 == self.channels { 0 } else { c + 1 });
                     }
                     fresh = true;
                 }
                 // SAFETY: the pattern holds `n` elements; `i + n <= end`.
-                unsafe {
-                    serial::run(
-                        self.level,
-                        self.op.lanes(),
-                        self.segment(i, n, pattern.as_ptr()),
-                    )
-                };
+                unsafe { run.run(self.op.lanes(), self.at(i, pattern.as_ptr()), n, stream) };
                 i += n;
             }
         }

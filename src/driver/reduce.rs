@@ -9,7 +9,7 @@ use super::work::Work;
 use crate::Element;
 use crate::arch::{Body, Level, Vector, dispatch};
 use crate::ops::param_grad::WithGrad;
-use crate::ops::sum::{LANES, Sums};
+use crate::ops::sum::{LANES, Sums, step};
 
 /// The sums one group keeps on the stack (16 KiB): 1024 channels of
 /// channels-last data (one sum each), or 128 channels of longer runs
@@ -93,35 +93,42 @@ impl<T: Element, F: WithGrad<T>> Body<T> for Group<'_, T, F> {
 impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
     #[inline(always)]
     fn run(self) {
-        let c = self.call;
-        let (inner, width) = (c.inner, self.end - self.first);
+        let call = self.call;
+        let op = call.op;
+        let (inner, width) = (call.inner, self.end - self.first);
         let mut sums = Sums::<GROUP_SUMS>::ZERO;
         let param = |ch: usize| {
             // SAFETY: `ch < channels`, and `params` holds `channels`
             // elements where the op reads it.
             if F::PARAM {
-                unsafe { *c.params.add(ch) }
+                unsafe { *call.params.add(ch) }
             } else {
                 T::ZERO
             }
         };
-        for o in 0..c.outer {
-            let base = (o * c.channels + self.first) * inner;
+        for o in 0..call.outer {
+            let base = (o * call.channels + self.first) * inner;
             // SAFETY: the stripe `base..base + width * inner` lies inside
             // the buffers (`outer * channels * inner` elements) and belongs
             // to these channels alone (`run_range`'s contract); `x` and
             // `grad` are different slices.
             let (x, grad) = unsafe {
                 (
-                    core::slice::from_raw_parts(c.x.add(base), width * inner),
-                    core::slice::from_raw_parts_mut(c.grad.add(base), width * inner),
+                    core::slice::from_raw_parts(call.x.add(base), width * inner),
+                    core::slice::from_raw_parts_mut(call.grad.add(base), width * inner),
                 )
             };
             if inner == 1 {
-                for j in 0..width {
-                    let (dz, t) = c.op.elem(x[j], grad[j], param(self.first + j));
-                    grad[j] = dz;
-                    sums.add(j, t);
+                // One sum per channel: the row against the sums, which the
+                // compiler vectorizes across channels.
+                let (sum, comp) = (&mut sums.sum[..width], &mut sums.comp[..width]);
+                let params = (0..width).map(|j| param(self.first + j));
+                for ((((x, g), p), s), c) in
+                    x.iter().zip(grad.iter_mut()).zip(params).zip(sum).zip(comp)
+                {
+                    let (dz, t) = op.elem(*x, *g, p);
+                    *g = dz;
+                    (*s, *c) = step(*s, *c, t);
                 }
                 continue;
             }
@@ -131,21 +138,26 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
                 .enumerate()
             {
                 let p = param(self.first + j);
-                let lanes = j * LANES;
+                // The channel's lanes, held in registers along the run.
+                let lanes = j * LANES..(j + 1) * LANES;
+                let mut s: [f64; LANES] = sums.sum[lanes.clone()].try_into().unwrap();
+                let mut c: [f64; LANES] = sums.comp[lanes.clone()].try_into().unwrap();
                 let mut xs = x.chunks_exact(LANES);
                 let mut gs = grad.chunks_exact_mut(LANES);
                 for (x, g) in (&mut xs).zip(&mut gs) {
                     for l in 0..LANES {
-                        let (dz, t) = c.op.elem(x[l], g[l], p);
+                        let (dz, t) = op.elem(x[l], g[l], p);
                         g[l] = dz;
-                        sums.add(lanes + l, t);
+                        (s[l], c[l]) = step(s[l], c[l], t);
                     }
                 }
                 for (l, (x, g)) in xs.remainder().iter().zip(gs.into_remainder()).enumerate() {
-                    let (dz, t) = c.op.elem(*x, *g, p);
+                    let (dz, t) = op.elem(*x, *g, p);
                     *g = dz;
-                    sums.add(lanes + l, t);
+                    (s[l], c[l]) = step(s[l], c[l], t);
                 }
+                sums.sum[lanes.clone()].copy_from_slice(&s);
+                sums.comp[lanes].copy_from_slice(&c);
             }
         }
         for j in 0..width {
@@ -155,7 +167,7 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
                 sums.total(j * LANES)
             };
             // SAFETY: `first + j < channels`, this group's own.
-            unsafe { *c.sums.add(self.first + j) = T::from_f64(total) };
+            unsafe { *call.sums.add(self.first + j) = T::from_f64(total) };
         }
     }
 }

@@ -2,6 +2,8 @@
 //! an aligned destination, the vector body `UNROLL` vectors at a time,
 //! single vectors, and a scalar tail.
 
+use core::marker::PhantomData;
+
 use crate::Element;
 use crate::arch::{Body, Level, Vector, dispatch};
 use crate::driver::io::{Io, Ptrs};
@@ -39,17 +41,62 @@ impl<T: Element, O: Op<T>> Body<T> for SerialLoop<T, O> {
     #[inline(always)]
     fn scalar(self) {
         // SAFETY: the pointers cover `len` elements (see `run`).
-        unsafe { run_scalar(self.op, self.p, self.len) }
+        unsafe { ScalarLoop.run(self.op, self.p, self.len, self.stream) }
     }
     #[inline(always)]
     unsafe fn vector<V: Vector<Elem = T>>(self) {
         // SAFETY: the CPU supports `V`'s level (caller contract); the
         // pointers cover `len` elements (see `run`).
+        unsafe { VectorLoop::<V>(PhantomData).run(self.op, self.p, self.len, self.stream) }
+    }
+}
+
+/// The serial loop at one level, for code that is already inside that
+/// level's kernel (a [`Body`]) and runs many short pieces: the per-channel
+/// driver, which would otherwise pay the dispatch on every row.
+pub(crate) trait Loop<T: Element>: Copy {
+    /// Runs `op` over `len` elements at `p`, streaming the stores if
+    /// `stream` and the level can.
+    ///
+    /// # Safety
+    /// The CPU supports the level; `p` covers `len` elements (see [`Ptrs`]).
+    unsafe fn run<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, stream: bool);
+}
+
+/// The scalar level's loop.
+#[derive(Clone, Copy)]
+pub(crate) struct ScalarLoop;
+
+impl<T: Element> Loop<T> for ScalarLoop {
+    #[inline(always)]
+    unsafe fn run<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, _: bool) {
+        // SAFETY: forwarded contract.
+        unsafe { run_scalar(op, p, len) }
+    }
+}
+
+/// The vector loop on `V`.
+pub(crate) struct VectorLoop<V>(pub(crate) PhantomData<V>);
+
+impl<V> Clone for VectorLoop<V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<V> Copy for VectorLoop<V> {}
+
+impl<V: Vector> Loop<V::Elem> for VectorLoop<V>
+where
+    V::Elem: Element,
+{
+    #[inline(always)]
+    unsafe fn run<O: Op<V::Elem>>(self, op: O, p: Ptrs<V::Elem>, len: usize, stream: bool) {
+        // SAFETY: forwarded contract.
         unsafe {
-            if V::STREAMS && self.stream {
-                run_vector::<V, O, true>(self.op, self.p, self.len)
+            if V::STREAMS && stream {
+                run_vector::<V, O, true>(op, p, len)
             } else {
-                run_vector::<V, O, false>(self.op, self.p, self.len)
+                run_vector::<V, O, false>(op, p, len)
             }
         }
     }

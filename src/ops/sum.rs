@@ -44,7 +44,7 @@ impl<const N: usize> Sums<N> {
     /// Adds `t` to sum `j`.
     #[inline(always)]
     pub(crate) fn add(&mut self, j: usize, t: f64) {
-        let (s, c) = neumaier(self.sum[j], self.comp[j], t);
+        let (s, c) = step(self.sum[j], self.comp[j], t);
         self.sum[j] = s;
         self.comp[j] = c;
     }
@@ -54,7 +54,7 @@ impl<const N: usize> Sums<N> {
     pub(crate) fn total(&self, j: usize) -> f64 {
         let (mut s, mut c) = (0.0, 0.0);
         for l in j..j + LANES {
-            (s, c) = neumaier(s, c, self.sum[l]);
+            (s, c) = step(s, c, self.sum[l]);
             c += self.comp[l];
         }
         finish(s, c)
@@ -68,16 +68,16 @@ impl<const N: usize> Sums<N> {
 }
 
 /// One Neumaier step: `s + t`, with what the addition dropped added to `c`.
+/// The dropped part is found with Knuth's TwoSum, which is exact whichever
+/// operand is larger: six additions and no compare or blend, where
+/// Neumaier's own form branches on the magnitudes (the same value either
+/// way).
 #[inline(always)]
-fn neumaier(s: f64, c: f64, t: f64) -> (f64, f64) {
+pub(crate) fn step(s: f64, c: f64, t: f64) -> (f64, f64) {
     let next = s + t;
-    // The larger operand's low bits are kept in `next`; the smaller's
-    // lost ones are recovered exactly (a TwoSum with the order known).
-    let lost = if s.abs() >= t.abs() {
-        (s - next) + t
-    } else {
-        (t - next) + s
-    };
+    let t_kept = next - s;
+    let s_kept = next - t_kept;
+    let lost = (s - s_kept) + (t - t_kept);
     (next, c + lost)
 }
 
