@@ -25,6 +25,8 @@
 //! `f16` and `bf16`. Exactly cancelling large terms leave no trace: the
 //! compensation keeps what the running sum drops.
 
+use core::ops::{Add, Sub};
+
 /// The logical lanes of a channel's sum.
 pub(crate) const LANES: usize = 8;
 
@@ -73,7 +75,7 @@ impl<const N: usize> Sums<N> {
 /// Neumaier's own form branches on the magnitudes (the same value either
 /// way).
 #[inline(always)]
-pub(crate) fn step(s: f64, c: f64, t: f64) -> (f64, f64) {
+pub(crate) fn step<F: Copy + Add<Output = F> + Sub<Output = F>>(s: F, c: F, t: F) -> (F, F) {
     let next = s + t;
     let t_kept = next - s;
     let s_kept = next - t_kept;

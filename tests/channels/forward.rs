@@ -135,8 +135,8 @@ fn data<T: TestFloat>(len: usize, channels: usize, pool: &[T], rng: &mut Lcg) ->
 
 /// Small shapes: `channels` and `inner` in {1, 3, 8, 17}, a few rows, at
 /// several offsets from a 64-byte boundary; then one shape per driver
-/// branch (runs of at least 128, rows of at least 128, a pattern that is
-/// refilled). Under Miri, where the driver's limits are smaller (32, 32
+/// branch (runs of at least 32, rows of at least 128, a pattern that is
+/// refilled). Under Miri, where the driver's limits are smaller (rows of 32
 /// and a pattern of 64), one shape per branch at those limits, and one
 /// large enough for `par` to share.
 fn shapes<T: TestFloat>() {
@@ -155,7 +155,7 @@ fn shapes<T: TestFloat>() {
                 }
             }
         }
-        shapes.extend([(3, 130, 2), (200, 1, 3), (17, 40, 2), (1, 600, 1)]);
+        shapes.extend([(3, 130, 2), (200, 1, 3), (40, 17, 2), (1, 600, 1)]);
     }
     let offsets = if cfg!(miri) {
         0..=0
@@ -193,7 +193,7 @@ fn large<T: TestFloat>() {
             (64, 3136, 2),
             (1000, 1, 300),
             (3, 1, 100_003),
-            (17, 64, 301),
+            (100, 17, 200),
         ] {
             let (x, p) = data(c * inner * outer, c, &pool, &mut rng);
             let mut out = vec![T::from_f64(0.0); x.len()];
