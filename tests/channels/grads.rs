@@ -134,7 +134,9 @@ fn shapes<T: TestFloat>() {
     };
     let mut rng = Lcg(3);
     let ops = ops::<T>();
-    for &op in &ops[..if cfg!(miri) { 3 } else { ops.len() }] {
+    // Under Miri: a pass with a parameter and one without; the driver
+    // and the sums are the same for every op.
+    for &op in &ops[..if cfg!(miri) { 2 } else { ops.len() }] {
         for &(c, inner, outer) in &shapes {
             for specials in [false, true] {
                 let (x, dy, p) = data(c * inner * outer, c, specials, &mut rng);
