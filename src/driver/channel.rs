@@ -103,7 +103,13 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
         ((i / self.inner) % self.channels, i % self.inner)
     }
 
-    /// The elements `start..start + len`, `y` at `y`.
+    /// The channel after `c`, round to the first.
+    #[inline(always)]
+    fn next(&self, c: usize) -> usize {
+        if c + 1 == self.channels { 0 } else { c + 1 }
+    }
+
+    /// The elements from `start`, `y` at `y`.
     ///
     /// # Safety
     /// `start + len` is at most the call's length.
@@ -159,7 +165,7 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                     };
                     self.op.constant(*self.params.add(c), segment);
                 }
-                (i, k, c) = (i + n, 0, if c + 1 == self.channels { 0 } else { c + 1 });
+                (i, k, c) = (i + n, 0, self.next(c));
             }
         } else if self.inner == 1 && self.channels >= ROW_MIN {
             while i < end {
@@ -188,7 +194,7 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                         let m = (self.inner - k).min(n - at);
                         // SAFETY: `c < channels`.
                         pattern[at..at + m].fill(unsafe { *self.params.add(c) });
-                        (at, k, c) = (at + m, 0, if c + 1 == self.channels { 0 } else { c + 1 });
+                        (at, k, c) = (at + m, 0, self.next(c));
                     }
                     fresh = true;
                 }

@@ -140,32 +140,6 @@ impl<'a, T: Element> Io<'a, T> {
         }
     }
 
-    /// The descriptor of `len` elements at `ptrs`, for any lifetime.
-    ///
-    /// # Safety
-    /// As [`Io::chunk`]: the pointers cover `len` elements of slices that
-    /// stay borrowed while the `Io` lives, and no two `Io`s live at once
-    /// overlap (unless both only read).
-    #[inline]
-    pub(crate) unsafe fn from_ptrs<'b>(ptrs: Ptrs<T>, len: usize, large: bool) -> Io<'b, T> {
-        Io {
-            ptrs,
-            len,
-            large,
-            _borrow: PhantomData,
-        }
-    }
-
-    /// The same slices with the lifetime of their borrow erased.
-    ///
-    /// # Safety
-    /// As [`Io::chunk`].
-    #[inline]
-    pub(crate) unsafe fn erase(self) -> Io<'static, T> {
-        // SAFETY: forwarded contract.
-        unsafe { Io::from_ptrs(self.ptrs, self.len, self.large) }
-    }
-
     #[cfg(feature = "rayon")]
     #[inline]
     pub(crate) fn len(&self) -> usize {
@@ -190,13 +164,13 @@ impl<'a, T: Element> Io<'a, T> {
 
     /// The elements `start..start + len`, with the lifetime of `self`'s
     /// borrow erased, for the chunks of a call shared with threads that
-    /// may outlive the caller's borrow (see `driver::shared`).
+    /// may outlive the caller's borrow (see `driver::shared`), or for a
+    /// whole call kept in a `Work`.
     ///
     /// # Safety
     /// `start + len <= self.len()`. The returned `Io` must not be used
     /// after the slices `self` was made from are released, and no two of
     /// the `Io`s live at once may overlap (unless both only read).
-    #[cfg(feature = "rayon")]
     #[inline]
     pub(crate) unsafe fn chunk(&self, start: usize, len: usize) -> Io<'static, T> {
         debug_assert!(start + len <= self.len);

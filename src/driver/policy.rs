@@ -10,6 +10,7 @@
 //! on every build.
 
 use super::channel::Channels;
+use super::reduce::Reduce;
 #[cfg(feature = "rayon")]
 use super::shared::{self, SliceWork, Wake};
 use super::work::Work;
@@ -20,6 +21,7 @@ use crate::Element;
 use crate::arch::Level;
 use crate::ops::Op;
 use crate::ops::channel::PerChannel;
+use crate::ops::param_grad::WithGrad;
 
 /// Calls from a worker of a rayon pool that read fewer bytes than this run
 /// serially in the root functions
@@ -247,6 +249,24 @@ pub(crate) fn channels<T: Element, C: PerChannel<T>>(work: Channels<T, C>, auto:
     let read = work.io.bytes_read_per_elem();
     let dst_bytes = work.io.len * size;
     share(work, auto, read, dst_bytes, SPLIT_ALIGN_BYTES / size);
+}
+
+/// A backward pass with a parameter gradient takes its channels in stripes
+/// at least this wide in each row, when it is shared: a stripe then reads
+/// whole cache lines, and the hardware prefetchers see runs rather than a
+/// few bytes per row (2 KiB measured the same, `docs/TUNING.md`).
+const STRIPE_BYTES: usize = 1024;
+
+/// A backward pass with a parameter gradient: [`share`] over its channels
+/// (a channel's sum is built on one thread), in stripes of at least
+/// [`STRIPE_BYTES`] per row.
+pub(crate) fn reduce<T: Element, F: WithGrad<T>>(work: Reduce<T, F>, auto: bool) {
+    let size = core::mem::size_of::<T>();
+    let per_channel = work.outer * work.inner;
+    let read = per_channel.saturating_mul(2 * size);
+    let dst_bytes = per_channel * work.channels * size;
+    let align = STRIPE_BYTES.div_ceil(work.inner * size).max(1);
+    share(work, auto, read, dst_bytes, align);
 }
 
 #[cfg(not(feature = "rayon"))]

@@ -156,18 +156,16 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
                     (s0, c0) = step(s0, c0, f64x4::from(&t[..4]));
                     (s1, c1) = step(s1, c1, f64x4::from(&t[4..]));
                 }
-                let (mut s, mut c) = ([0.0; LANES], [0.0; LANES]);
-                s[..4].copy_from_slice(&s0.to_array());
-                s[4..].copy_from_slice(&s1.to_array());
-                c[..4].copy_from_slice(&c0.to_array());
-                c[4..].copy_from_slice(&c1.to_array());
+                let at = lanes.start;
+                sums.sum[at..at + 4].copy_from_slice(&s0.to_array());
+                sums.sum[at + 4..lanes.end].copy_from_slice(&s1.to_array());
+                sums.comp[at..at + 4].copy_from_slice(&c0.to_array());
+                sums.comp[at + 4..lanes.end].copy_from_slice(&c1.to_array());
                 for (l, (x, g)) in xs.remainder().iter().zip(gs.into_remainder()).enumerate() {
                     let (dz, t) = op.elem(*x, *g, p);
                     *g = dz;
-                    (s[l], c[l]) = step(s[l], c[l], t);
+                    sums.add(lanes.start + l, t);
                 }
-                sums.sum[lanes.clone()].copy_from_slice(&s);
-                sums.comp[lanes].copy_from_slice(&c);
             }
         }
         for j in 0..width {

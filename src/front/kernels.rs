@@ -14,11 +14,6 @@ use crate::ops::channel::PerChannel;
 use crate::ops::param_grad::WithGrad;
 use crate::ops::{self, Op};
 
-/// The narrowest stripe of a row, in bytes, that a thread takes of a
-/// backward pass with a parameter gradient (which threads share by
-/// channels).
-const STRIPE_BYTES: usize = 1024;
-
 /// How a call spreads over threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Threading {
@@ -168,7 +163,7 @@ impl Kernels {
         let work = Channels {
             level: self.level,
             op,
-            io: unsafe { io.erase() },
+            io: unsafe { io.chunk(0, io.len) },
             params: params.as_ptr(),
             channels: params.len(),
             inner,
@@ -211,17 +206,11 @@ impl Kernels {
             inner,
             outer: len / (channels * inner),
         };
-        let size = core::mem::size_of::<T>();
-        let read_per_channel = (len / channels).saturating_mul(2 * size);
-        // Threads take channels in stripes at least `STRIPE_BYTES` wide in
-        // each row, so that a stripe reads whole cache lines and the
-        // hardware prefetchers see runs, not a few bytes per row.
-        let align = STRIPE_BYTES.div_ceil(inner * size).max(1);
         match self.threading {
             // SAFETY: every channel, on this thread, while borrowed.
             Threading::Serial => unsafe { work.run_range(0, channels) },
-            Threading::Parallel => policy::share(work, false, read_per_channel, len * size, align),
-            Threading::Auto => policy::share(work, true, read_per_channel, len * size, align),
+            Threading::Parallel => policy::reduce(work, false),
+            Threading::Auto => policy::reduce(work, true),
         }
     }
 

@@ -34,13 +34,6 @@ impl<T: Format> Half16<T> {
     }
 }
 
-/// `alpha * x` for eight patterns, rounded once to the format.
-#[inline(always)]
-pub(crate) fn product<T: Format>(x: i16x8, alpha: f32x8) -> i16x8 {
-    let wide = T::widen(i32x8::from_u16x8(cast::<i16x8, u16x8>(x)));
-    i16x8::from_i32x8_truncate(T::narrow(wide * alpha))
-}
-
 /// `f(x, y)` for eight pairs of patterns, widened to `f32` and the result
 /// rounded once to the format.
 #[inline(always)]
@@ -156,8 +149,8 @@ impl<T: Format> Vector for Half16<T> {
     }
     #[inline(always)]
     fn scale_where(self, mask: Self, alpha: f32x8) -> Self {
-        let [lo, hi]: [i16x8; 2] = cast(self.0);
-        let scaled: i16x16 = cast([product::<T>(lo, alpha), product::<T>(hi, alpha)]);
+        // `y` is `x` again, unread; its conversion folds into `x`'s.
+        let scaled = combine16::<T>(self.0, self.0, |a, _| a * alpha);
         Self::new(mask.0.bitselect(scaled, self.0))
     }
 }

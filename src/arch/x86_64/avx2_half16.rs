@@ -21,11 +21,6 @@ pub struct H16x16<T>(__m256i, PhantomData<T>);
 /// What differs between the formats at this level: how arithmetic on the
 /// 16 lanes widens to `f32` and rounds back.
 pub trait X86Format: Format {
-    /// `alpha * x` in every lane, rounded once to the format.
-    ///
-    /// # Safety
-    /// The CPU must have AVX2 and F16C.
-    unsafe fn scale(x: __m256i, alpha: __m256) -> __m256i;
     /// `f(x, y)` in every lane, on the lanes widened to `f32`, rounded
     /// once to the format. `f` must work lane by lane (the lanes reach it
     /// in an order of the format's choosing).
@@ -33,36 +28,26 @@ pub trait X86Format: Format {
     /// # Safety
     /// The CPU must have AVX2 and F16C.
     unsafe fn combine(x: __m256i, y: __m256i, f: impl Fn(__m256, __m256) -> __m256) -> __m256i;
+
+    /// `alpha * x` in every lane, rounded once to the format. (`y` is `x`
+    /// again, unread, and its conversion folds into `x`'s.)
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and F16C.
+    #[inline(always)]
+    unsafe fn scale(x: __m256i, alpha: __m256) -> __m256i {
+        // SAFETY: forwarded contract; the multiply needs AVX.
+        unsafe { Self::combine(x, x, |a, _| _mm256_mul_ps(a, alpha)) }
+    }
 }
 
 impl X86Format for half::f16 {
     #[inline(always)]
-    unsafe fn scale(x: __m256i, alpha: __m256) -> __m256i {
+    unsafe fn combine(x: __m256i, y: __m256i, f: impl Fn(__m256, __m256) -> __m256) -> __m256i {
         #[cfg(not(miri))]
         // SAFETY: AVX2 and F16C are present (caller contract). `cvtph2ps`
         // widens exactly; `cvtps2ph` with `_MM_FROUND_TO_NEAREST_INT`
         // rounds to nearest, ties to even, and quiets NaNs.
-        unsafe {
-            let lo = _mm256_cvtph_ps(_mm256_castsi256_si128(x));
-            let hi = _mm256_cvtph_ps(_mm256_extracti128_si256::<1>(x));
-            let lo = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(_mm256_mul_ps(lo, alpha));
-            let hi = _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(_mm256_mul_ps(hi, alpha));
-            _mm256_set_m128i(hi, lo)
-        }
-        // Miri cannot run the F16C conversions (`llvm.x86.vcvtps2ph.256` is
-        // unsupported), so under Miri this level converts as the portable
-        // one does; the tests check both against the reference.
-        #[cfg(miri)]
-        // SAFETY: AVX is present (caller contract).
-        unsafe {
-            portable_scale::<half::f16>(x, alpha)
-        }
-    }
-    #[inline(always)]
-    unsafe fn combine(x: __m256i, y: __m256i, f: impl Fn(__m256, __m256) -> __m256) -> __m256i {
-        #[cfg(not(miri))]
-        // SAFETY: AVX2 and F16C are present (caller contract); the
-        // conversions are those of `scale`.
         unsafe {
             let half = |a: __m128i, b: __m128i| {
                 _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(f(
@@ -77,7 +62,9 @@ impl X86Format for half::f16 {
             );
             _mm256_set_m128i(hi, lo)
         }
-        // Under Miri as in `scale`.
+        // Miri cannot run the F16C conversions (`llvm.x86.vcvtps2ph.256` is
+        // unsupported), so under Miri this level converts as the portable
+        // one does; the tests check both against the reference.
         #[cfg(miri)]
         // SAFETY: AVX is present (caller contract).
         unsafe {
@@ -88,31 +75,18 @@ impl X86Format for half::f16 {
 
 impl X86Format for half::bf16 {
     #[inline(always)]
-    unsafe fn scale(x: __m256i, alpha: __m256) -> __m256i {
+    unsafe fn combine(x: __m256i, y: __m256i, f: impl Fn(__m256, __m256) -> __m256) -> __m256i {
         // SAFETY: AVX2 is present (caller contract).
         unsafe {
             // A pattern is its `f32`'s high half: the even lanes shifted up,
             // the odd lanes with the even ones masked off. Shifts and masks
             // rather than unpacking and packing keep the shuffle port free.
             let high = _mm256_set1_epi32(0xffff_0000_u32 as i32);
-            let even = _mm256_castsi256_ps(_mm256_slli_epi32::<16>(x));
-            let odd = _mm256_castsi256_ps(_mm256_and_si256(x, high));
-            let even = round_to_bf16(_mm256_castps_si256(_mm256_mul_ps(even, alpha)));
-            let odd = round_to_bf16(_mm256_castps_si256(_mm256_mul_ps(odd, alpha)));
-            // The even results go down to the low half, the odd stay up.
-            _mm256_or_si256(_mm256_srli_epi32::<16>(even), _mm256_and_si256(odd, high))
-        }
-    }
-    #[inline(always)]
-    unsafe fn combine(x: __m256i, y: __m256i, f: impl Fn(__m256, __m256) -> __m256) -> __m256i {
-        // SAFETY: AVX2 is present (caller contract).
-        unsafe {
-            // As in `scale`: the even lanes shifted up, the odd masked.
-            let high = _mm256_set1_epi32(0xffff_0000_u32 as i32);
             let even = |v: __m256i| _mm256_castsi256_ps(_mm256_slli_epi32::<16>(v));
             let odd = |v: __m256i| _mm256_castsi256_ps(_mm256_and_si256(v, high));
             let e = round_to_bf16(_mm256_castps_si256(f(even(x), even(y))));
             let o = round_to_bf16(_mm256_castps_si256(f(odd(x), odd(y))));
+            // The even results go down to the low half, the odd stay up.
             _mm256_or_si256(_mm256_srli_epi32::<16>(e), _mm256_and_si256(o, high))
         }
     }
@@ -131,32 +105,6 @@ unsafe fn round_to_bf16(u: __m256i) -> __m256i {
         let odd = _mm256_and_si256(_mm256_srli_epi32::<16>(u), _mm256_set1_epi32(1));
         _mm256_add_epi32(_mm256_add_epi32(u, _mm256_set1_epi32(0x7fff)), odd)
     }
-}
-
-/// The portable level's product, on this level's registers.
-///
-/// # Safety
-/// The CPU must have AVX.
-#[cfg(miri)]
-#[inline(always)]
-unsafe fn portable_scale<T: Format>(x: __m256i, alpha: __m256) -> __m256i {
-    use wide::bytemuck::cast;
-    use wide::{f32x8, i16x8};
-    let mut xs = [0i16; 16];
-    let mut alphas = [0f32; 8];
-    // SAFETY: AVX is present (caller contract); the arrays hold 32 bytes.
-    unsafe {
-        _mm256_storeu_si256(xs.as_mut_ptr().cast(), x);
-        _mm256_storeu_ps(alphas.as_mut_ptr(), alpha);
-    }
-    let [lo, hi]: [i16x8; 2] = cast(xs);
-    let alpha = f32x8::new(alphas);
-    let out: [i16; 16] = cast([
-        crate::arch::portable::half16::product::<T>(lo, alpha),
-        crate::arch::portable::half16::product::<T>(hi, alpha),
-    ]);
-    // SAFETY: AVX is present (caller contract); `out` holds 32 bytes.
-    unsafe { _mm256_loadu_si256(out.as_ptr().cast()) }
 }
 
 /// The portable level's [`X86Format::combine`], on this level's registers.
