@@ -88,7 +88,7 @@
 //! Its error is within half an ulp of the exact sum of the terms plus
 //! `2^-32` times the sum of their magnitudes, for all four element types.
 //! Large terms that cancel exactly leave no trace beyond that: their
-//! magnitudes may be left out of the second part. (`tests/channel_grads.rs`
+//! magnitudes may be left out of the second part. (`tests/kernels/channels/grads.rs`
 //! checks both against an exact sum on a million rows.) A call is shared
 //! among threads by whole channels, so a single channel runs on one
 //! thread.

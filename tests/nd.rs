@@ -3,6 +3,8 @@
 //! NaN); the shape and alpha checks; the parallel lane walk.
 #![cfg(feature = "ndarray")]
 
+#[path = "nd/channels.rs"]
+mod channels;
 mod common;
 
 use common::*;

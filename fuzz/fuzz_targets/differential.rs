@@ -27,7 +27,7 @@ fn run_case<T: TestFloat>(mut data: &[u8], from_le: fn(&[u8]) -> T) {
     let [offset, src_offset, len_hint] = take::<3>(&mut data);
     let mut alpha = from_le(&take::<8>(&mut data)[..size]);
     if !alpha.is_finite_() {
-        // Non-finite alphas are rejected by design; tests/errors.rs checks it.
+        // Non-finite alphas are rejected by design; tests/kernels/errors.rs checks it.
         alpha = T::from_f64(0.01);
     }
     // The rest is the two buffers' elements, interleaved.

@@ -8,6 +8,7 @@
 //! PyO3's `PanicException`.
 
 mod alpha;
+mod channels;
 mod layout;
 
 use kernels::__forms::{self, Form};
@@ -44,6 +45,8 @@ trait Dtype: kernels::Element + numpy::Element {
     /// A parameter rounded to the type as numpy rounds a Python float.
     fn round(alpha: f64) -> Self;
     fn finite(self) -> bool;
+    /// The value as a Python float holds it.
+    fn value(self) -> f64;
 }
 
 impl Dtype for f64 {
@@ -53,6 +56,9 @@ impl Dtype for f64 {
     }
     fn finite(self) -> bool {
         self.is_finite()
+    }
+    fn value(self) -> f64 {
+        self
     }
 }
 
@@ -65,6 +71,9 @@ impl Dtype for f32 {
     fn finite(self) -> bool {
         self.is_finite()
     }
+    fn value(self) -> f64 {
+        self.into()
+    }
 }
 
 impl Dtype for f16 {
@@ -74,6 +83,9 @@ impl Dtype for f16 {
     }
     fn finite(self) -> bool {
         self.is_finite()
+    }
+    fn value(self) -> f64 {
+        self.to_f64()
     }
 }
 
@@ -86,7 +98,7 @@ enum Kind {
 
 /// `obj` as a numpy array, or a `TypeError` naming what it is.
 fn array<'py>(
-    func: Func,
+    family: &str,
     name: &str,
     obj: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyUntypedArray>> {
@@ -96,18 +108,16 @@ fn array<'py>(
             .fully_qualified_name()
             .map_or_else(|_| "?".to_string(), |n| n.to_string());
         PyTypeError::new_err(format!(
-            "relu_kernels.{}: {name} must be a numpy.ndarray of float32, float64 or float16, not {ty}",
-            func.family()
+            "relu_kernels.{family}: {name} must be a numpy.ndarray of float32, float64 or float16, not {ty}"
         ))
     })
 }
 
 /// The array's element type, or a `TypeError` naming its dtype.
-fn kind(func: Func, name: &str, a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind> {
+fn kind(family: &str, name: &str, a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind> {
     kind_of(a).ok_or_else(|| {
         PyTypeError::new_err(format!(
-            "relu_kernels.{}: {name} has dtype {}; expected float32, float64 or float16 in native byte order",
-            func.family(),
+            "relu_kernels.{family}: {name} has dtype {}; expected float32, float64 or float16 in native byte order",
             dtype_name(a)
         ))
     })
@@ -166,20 +176,21 @@ fn call<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     Level::try_active().map_err(PyRuntimeError::new_err)?;
     let names = func.args;
-    let x = array(func, names[0], args[0])?;
+    let family = func.family();
+    let x = array(family, names[0], args[0])?;
     let dy = match args.get(1) {
-        Some(a) => Some(array(func, names[1], a)?),
+        Some(a) => Some(array(family, names[1], a)?),
         None => None,
     };
-    let out = out.map(|o| array(func, "out", o)).transpose()?;
-    let first = kind(func, names[0], &x)?;
+    let out = out.map(|o| array(family, "out", o)).transpose()?;
+    let first = kind(family, names[0], &x)?;
     let others = || {
         dy.iter()
             .map(|a| (names[1], a))
             .chain(out.iter().map(|o| ("out", o)))
     };
     for (name, a) in others() {
-        if kind(func, name, a)? != first {
+        if kind(family, name, a)? != first {
             return Err(PyTypeError::new_err(format!(
                 "relu_kernels.{}: dtypes differ: {} is {}, {name} is {} (there is no casting)",
                 func.family(),
@@ -589,6 +600,7 @@ kernels::for_each_op!(py_functions);
 #[pymodule(gil_used = true)]
 fn relu_kernels(m: &Bound<'_, PyModule>) -> PyResult<()> {
     add_functions(m)?;
+    channels::add_functions(m)?;
     m.add("LEVEL_ENV", kernels::LEVEL_ENV)?;
     Ok(())
 }

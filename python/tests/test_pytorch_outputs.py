@@ -1,7 +1,7 @@
 """PyTorch's own outputs, as the onnx package ships them in its backend
 test data (`pytorch-converted`, `pytorch-operator`: inputs and the outputs
-PyTorch computed from them): relu, leaky_relu and clamp give the same bits.
-Skipped where onnx is not installed."""
+PyTorch computed from them): relu, leaky_relu, clamp and prelu give the
+same bits. Skipped where onnx is not installed."""
 
 import pathlib
 
@@ -46,3 +46,26 @@ def test_pytorch_outputs(case, ours):
         # Negative inputs are there to be mapped (the outputs differ).
         assert (x < 0).any() and not np.array_equal(x, want)
         assert_same(ours(x, attrs), want, case)
+
+
+PRELU = [
+    f"test_PReLU_{d}{m}" for d in ("1d", "2d", "3d") for m in ("", "_multiparam")
+]
+
+
+@pytest.mark.parametrize("case", PRELU)
+def test_pytorch_prelu_outputs(case):
+    # nn.PReLU with one slope or one per channel (axis 1), the slopes
+    # stored in the model as its initializer.
+    d = DATA / "pytorch-converted" / case
+    model = onnx.load(str(d / "model.onnx"))
+    (node,) = model.graph.node
+    assert node.op_type == "PRelu"
+    (weight,) = [numpy_helper.to_array(t) for t in model.graph.initializer]
+    assert weight.ndim == 1 and weight.size in (1, 3)
+    sets = sorted(d.glob("test_data_set_*"))
+    assert sets, f"no data in {d}"
+    for s in sets:
+        x, want = load(s / "input_0.pb"), load(s / "output_0.pb")
+        assert (x < 0).any() and not np.array_equal(x, want)
+        assert_same(rk.prelu(x, weight), want, case)

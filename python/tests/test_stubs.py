@@ -68,7 +68,7 @@ def test_the_installed_package_ships_the_stubs():
 def test_help_has_the_rule_the_errors_and_an_example():
     for name in functions():
         doc = getattr(relu_kernels, name).__doc__
-        for section in ("Returns `out`", "Raises:", "TypeError", "ValueError", "Example:"):
+        for section in ("Returns ", "Raises:", "TypeError", "ValueError", "Example:"):
             assert section in doc, (name, section)
 
 

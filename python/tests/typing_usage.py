@@ -24,3 +24,24 @@ def half(x: npt.NDArray[np.float16]) -> npt.NDArray[np.float16]:
 
 
 level_variable: str = rk.LEVEL_ENV
+
+
+def dense_layer(
+    h: npt.NDArray[np.float32], bias: npt.NDArray[np.float32], dy: npt.NDArray[np.float32]
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    y = rk.bias_relu(h, bias, out=h)
+    return rk.relu_backward_from_output_bias(y, dy, axis=-1)
+
+
+def prelu_step(
+    x: npt.NDArray[np.float64], weight: npt.NDArray[np.float64], dy: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    y = rk.prelu(x, weight, out=x)
+    dx, dweight = rk.prelu_backward(y, weight, dy)
+    return dweight
+
+
+def leaky_bias(x: npt.NDArray[np.float16], b: npt.NDArray[np.float16]) -> npt.NDArray[np.float16]:
+    y = rk.bias_leaky_relu(x, b, axis=1, alpha=0.1)
+    dz, _ = rk.leaky_relu_backward_from_output_bias(y, y, 1, 0.1)
+    return dz

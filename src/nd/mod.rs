@@ -19,6 +19,20 @@
 //! assert!(dx.iter().all(|&v| v == 0.0));
 //! ```
 //!
+//! The per-channel ops (bias + activation, PReLU and their backward passes
+//! with the parameters' gradients) are in [`channels`], the channel axis
+//! given as an [`Axis`](ndarray::Axis):
+//!
+//! ```
+//! use ndarray::{Array4, Axis};
+//! use relu_kernels::nd;
+//!
+//! // NCHW: a slope per channel, axis 1.
+//! let mut x = Array4::from_shape_fn((2, 3, 4, 4), |(n, c, h, w)| (n + c + h) as f32 - w as f32);
+//! nd::channels::prelu_inplace(&mut x, &[0.25, 0.5, 1.0], Axis(1));
+//! assert_eq!(x[(0, 0, 0, 3)], -0.75);
+//! ```
+//!
 //! Every layout gives the bits of the [`scalar`](crate::scalar) reference
 //! applied element by element (any NaN for a NaN, as on every path). The
 //! layout only decides the speed:
@@ -56,6 +70,7 @@
 //! whole vectors at a time, and the parallel paths write from several
 //! threads at once.
 
+pub mod channels;
 mod layout;
 
 use ndarray::{ArrayRef, Dimension};

@@ -1,9 +1,7 @@
 //! Mathematical properties of the ops, checked through the public API.
 
-mod common;
-
+use crate::common::*;
 use approx::assert_relative_eq;
-use common::*;
 use relu_kernels::{DEFAULT_ALPHA, scalar};
 
 /// Points away from the kink at 0, where the derivative exists.

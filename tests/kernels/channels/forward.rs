@@ -5,8 +5,8 @@
 //! and, for the 16-bit formats, every pattern with every special
 //! parameter.
 
-use super::common::*;
 use super::{Path, paths, serial_paths, via};
+use crate::common::*;
 use relu_kernels::scalar;
 
 /// One family, with its `alpha` for bias + Leaky ReLU.
@@ -142,6 +142,7 @@ fn data<T: TestFloat>(len: usize, channels: usize, pool: &[T], rng: &mut Lcg) ->
 fn shapes<T: TestFloat>() {
     let few = cfg!(miri) || emulated();
     let mut shapes: Vec<(usize, usize, usize)> = Vec::new();
+    #[cfg_attr(not(feature = "rayon"), allow(unused_mut))] // `par` joins with rayon
     let mut paths = if few { serial_paths() } else { paths() };
     if cfg!(miri) {
         shapes.extend([(3, 35, 1), (40, 1, 2), (3, 3, 2), (17, 5, 1), (5, 7, 24)]);

@@ -2,8 +2,6 @@
 //! bit for bit (`forward`: bias + activation and PReLU; `grads`: the
 //! backward passes with a parameter gradient, and their sums' accuracy).
 
-#[path = "../common/mod.rs"]
-mod common;
 mod forward;
 mod grads;
 

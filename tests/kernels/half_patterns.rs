@@ -3,9 +3,7 @@
 //! the scalar reference, bit for bit (any NaN for a NaN).
 #![cfg(feature = "half")]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use half::{bf16, f16};
 use relu_kernels::{ALL_LEVELS, Kernels, Threading};
 

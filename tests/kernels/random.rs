@@ -2,9 +2,7 @@
 //! parallel threshold and the parallel driver splits at uneven points.
 #![cfg(not(miri))]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use relu_kernels::Threading;

@@ -1,9 +1,7 @@
 //! Every path against the reference on short buffers: every length at every
 //! start offset, with special values in every lane position and the tail.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use relu_kernels::{Kernels, Threading};
 
 /// Fills `dst` and `src` with specials, rotated by `r` so that over all

@@ -1,8 +1,6 @@
 //! Bad input panics with a clear message before anything is written.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use relu_kernels::__forms::FORMS;
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -3,8 +3,8 @@
 //! bits on 1, 2 and 4 threads, and the sums' error against an exact sum on
 //! adversarial data.
 
-use super::common::*;
 use super::{Path, paths, serial_paths, via};
+use crate::common::*;
 
 #[derive(Clone, Copy, Debug)]
 enum Op<T> {
@@ -125,6 +125,7 @@ fn shapes<T: TestFloat>() {
         }
     }
     let paths: Vec<Path> = if cfg!(miri) || emulated() {
+        #[cfg_attr(not(feature = "rayon"), allow(unused_mut))] // `par` joins with rayon
         let mut p = serial_paths();
         #[cfg(feature = "rayon")]
         p.push(Path::Par);
