@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example channel_throughput
-//! cargo run --release --example channel_throughput -- --sizes 4Ki,16Mi --reps 9 --dtype f64
+//! cargo run --release --example channel_throughput -- --sizes 4Ki,16Mi --reps 9
 //! ```
 //!
 //! Layouts: `dense` is a dense layer's `[batch, 1024]` output

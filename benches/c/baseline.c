@@ -46,6 +46,80 @@ OP(relu_backward, s[i] >= 0.0f ? d[i] : (s[i] < 0.0f ? 0.0f : s[i]))
 OP(leaky_relu_backward, s[i] >= 0.0f ? d[i] : (s[i] < 0.0f ? ALPHA * d[i] : s[i]))
 OP(relu_into, s[i] <= 0.0f ? 0.0f : s[i])
 OP(leaky_relu_into, s[i] > 0.0f ? s[i] : ALPHA * s[i])
+/* clamp with the report's bounds, -1 and 1 (NaN stays NaN). */
+OP(clamp, d[i] <= -1.0f ? -1.0f : (d[i] >= 1.0f ? 1.0f : d[i]))
+
+/* The per-channel ops in place, on the two layouts of
+ * examples/channel_throughput.rs: `dense`, rows of 1024 channels (inner 1),
+ * a loop over each row against the parameter row; `nchw`, 64 channels of
+ * runs of `inner` (3136, or size / 64 below one image), a loop along each
+ * run with its channel's parameter. The parameter is the example's,
+ * (c % 7) * 0.01 - 0.03. With 2 threads, OpenMP shares the rows (dense) or
+ * the runs (nchw). PReLU is restored as Leaky ReLU is: repeated calls drive
+ * the negatives to subnormals, which cost the scalar loop gcc makes of it
+ * (it vectorizes the select only with -fno-trapping-math) microcode
+ * assists per element. */
+static float PARAM[1024];
+static long ch_inner(long n) { return n / 64 < 3136 ? n / 64 : 3136; }
+/* The elements an op covers: whole periods of its layout (0 for none). */
+static long covered(int layout, long n) {
+    long period = layout == 1 ? 1024 : layout == 2 ? 64 * ch_inner(n) : 1;
+    return period > 0 ? n / period * period : 0;
+}
+#define CHANNEL_OP(name, expr)                                                \
+    static void name##_dense_1(const float *s, float *d, long n) {            \
+        (void)s;                                                              \
+        for (long o = 0; o < n / 1024; o++) {                                 \
+            float *r = d + o * 1024;                                          \
+            for (long c = 0; c < 1024; c++) {                                 \
+                float v = r[c], p = PARAM[c];                                 \
+                r[c] = (expr);                                                \
+            }                                                                 \
+        }                                                                     \
+    }                                                                         \
+    static void name##_dense_2(const float *s, float *d, long n) {            \
+        (void)s;                                                              \
+        _Pragma("omp parallel for schedule(static) num_threads(2)")           \
+        for (long o = 0; o < n / 1024; o++) {                                 \
+            float *r = d + o * 1024;                                          \
+            for (long c = 0; c < 1024; c++) {                                 \
+                float v = r[c], p = PARAM[c];                                 \
+                r[c] = (expr);                                                \
+            }                                                                 \
+        }                                                                     \
+    }                                                                         \
+    static void name##_nchw_1(const float *s, float *d, long n) {             \
+        (void)s;                                                              \
+        long inner = ch_inner(n), runs = n / inner / 64 * 64;                 \
+        for (long j = 0; j < runs; j++) {                                     \
+            float *r = d + j * inner, p = PARAM[j % 64];                      \
+            for (long k = 0; k < inner; k++) {                                \
+                float v = r[k];                                               \
+                r[k] = (expr);                                                \
+            }                                                                 \
+        }                                                                     \
+    }                                                                         \
+    static void name##_nchw_2(const float *s, float *d, long n) {             \
+        (void)s;                                                              \
+        long inner = ch_inner(n), runs = n / inner / 64 * 64;                 \
+        _Pragma("omp parallel for schedule(static) num_threads(2)")           \
+        for (long j = 0; j < runs; j++) {                                     \
+            float *r = d + j * inner, p = PARAM[j % 64];                      \
+            for (long k = 0; k < inner; k++) {                                \
+                float v = r[k];                                               \
+                r[k] = (expr);                                                \
+            }                                                                 \
+        }                                                                     \
+    }
+
+CHANNEL_OP(bias_relu, (v + p) <= 0.0f ? 0.0f : (v + p))
+/* The product taken unconditionally, so that gcc vectorizes the select (it
+ * does not speculate a multiply that the branch would skip). */
+static inline float prelu_of(float v, float p) {
+    float m = p * v;
+    return v > 0.0f ? v : m;
+}
+CHANNEL_OP(prelu, prelu_of(v, p))
 
 typedef void (*op_fn)(const float *, float *, long);
 
@@ -53,17 +127,23 @@ struct op {
     const char *name;
     op_fn f[2];
     int restore; /* repeated calls drift (Leaky ReLU shrinks the negatives) */
+    int layout;  /* per-channel ops: 1 dense, 2 nchw */
 };
 
 static const struct op OPS[] = {
-    {"relu", {relu_1, relu_2}, 0},
-    {"leaky_relu", {leaky_relu_1, leaky_relu_2}, 1},
-    {"relu_grad", {relu_grad_1, relu_grad_2}, 0},
-    {"leaky_relu_grad", {leaky_relu_grad_1, leaky_relu_grad_2}, 0},
-    {"relu_backward", {relu_backward_1, relu_backward_2}, 0},
-    {"leaky_relu_backward", {leaky_relu_backward_1, leaky_relu_backward_2}, 1},
-    {"relu_into", {relu_into_1, relu_into_2}, 0},
-    {"leaky_relu_into", {leaky_relu_into_1, leaky_relu_into_2}, 0},
+    {"relu", {relu_1, relu_2}, 0, 0},
+    {"leaky_relu", {leaky_relu_1, leaky_relu_2}, 1, 0},
+    {"relu_grad", {relu_grad_1, relu_grad_2}, 0, 0},
+    {"leaky_relu_grad", {leaky_relu_grad_1, leaky_relu_grad_2}, 0, 0},
+    {"relu_backward", {relu_backward_1, relu_backward_2}, 0, 0},
+    {"leaky_relu_backward", {leaky_relu_backward_1, leaky_relu_backward_2}, 1, 0},
+    {"relu_into", {relu_into_1, relu_into_2}, 0, 0},
+    {"leaky_relu_into", {leaky_relu_into_1, leaky_relu_into_2}, 0, 0},
+    {"clamp", {clamp_1, clamp_2}, 0, 0},
+    {"bias_relu/dense", {bias_relu_dense_1, bias_relu_dense_2}, 0, 1},
+    {"bias_relu/nchw", {bias_relu_nchw_1, bias_relu_nchw_2}, 0, 2},
+    {"prelu/dense", {prelu_dense_1, prelu_dense_2}, 1, 1},
+    {"prelu/nchw", {prelu_nchw_1, prelu_nchw_2}, 1, 2},
 };
 #define N_OPS (sizeof OPS / sizeof OPS[0])
 
@@ -112,6 +192,7 @@ int main(int argc, char **argv) {
             }
         }
     }
+    for (int c = 0; c < 1024; c++) PARAM[c] = (float)(c % 7) * 0.01f - 0.03f;
     printf("op,size,threads,elements,ns_per_call,gelem_per_s\n");
     for (long s = 0; s < n_sizes; s++) {
         long n = sizes[s];
@@ -141,8 +222,9 @@ int main(int argc, char **argv) {
             for (int t = 0; t < 2; t++) {
                 qsort(per_call[o][t], reps, sizeof(double), cmp);
                 double sec = per_call[o][t][reps / 2];
-                printf("%s,%ld,%d,%ld,%.1f,%.3f\n", OPS[o].name, n, t + 1, n, sec * 1e9,
-                       n / sec / 1e9);
+                long m = OPS[o].layout ? covered(OPS[o].layout, n) : n;
+                printf("%s,%ld,%d,%ld,%.1f,%.3f\n", OPS[o].name, n, t + 1, m, sec * 1e9,
+                       m / sec / 1e9);
             }
         fflush(stdout);
         free(init);

@@ -7,6 +7,12 @@ ratio of the crate's own single-threaded `simd` path.
     python3 benches/c/compare.py [--reps N] [--rounds N] [--sizes 4Ki,1Mi,..]
                                  [--ops relu,..] [--in-pool] [--cflags FLAGS]
                                  [--report BINARY]
+    python3 benches/c/compare.py --channels [--reps N] [--rounds N] [--sizes ..]
+
+`--channels` compares the per-channel forward ops instead (`bias_relu` and
+`prelu` in place, on the `dense` and `nchw` layouts): the C loops against
+examples/channel_throughput.rs's root functions (`bias_relu`, `prelu`) and
+its single-threaded `simd` path (`bias_relu-1t`).
 
 Both programs call from their main thread, as a program does: OpenMP's
 caller is one of its two threads, and the crate is called from outside
@@ -45,9 +51,12 @@ def main():
                     help="gcc flags for the C loops (e.g. add -mno-avx512f for AVX2 only)")
     ap.add_argument("--report", default="target/release/examples/throughput",
                     help="the crate's report binary (default: built from this tree)")
+    ap.add_argument("--channels", action="store_true", help="the per-channel ops")
     a = ap.parse_args()
     sizes = [elements(s) for s in a.sizes.split(",")]
     ops = a.ops.split(",")
+    if a.channels:
+        return channels(a, sizes)
 
     subprocess.run(["mkdir", "-p", "target"], check=True)
     subprocess.run(["gcc"] + a.cflags.split() + ["-fopenmp", "benches/c/baseline.c",
@@ -91,6 +100,55 @@ def main():
                   f" {rc:>7.2f} {rs:>9.2f}")
     print("lowest root/C: %.2f (%s, %d); lowest root/simd: %.2f (%s, %d)"
           % (min(worst_c) + min(worst_simd)))
+
+
+CHANNEL_OPS = ["bias_relu/dense", "bias_relu/nchw", "prelu/dense", "prelu/nchw"]
+
+
+def channels(a, sizes):
+    """The per-channel forward ops: C (1 and 2 threads) against the crate's
+    root function and, for bias_relu, its one-thread simd path."""
+    subprocess.run(["mkdir", "-p", "target"], check=True)
+    subprocess.run(["gcc"] + a.cflags.split() + ["-fopenmp", "benches/c/baseline.c",
+                                                  "-o", "target/c-baseline"], check=True)
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--example", "channel_throughput"],
+                   check=True)
+    crate_cmd = ["target/release/examples/channel_throughput", "--reps", a.reps,
+                 "--sizes", a.sizes]
+    figs = {}
+    for _ in range(a.rounds):
+        out = subprocess.run(["target/c-baseline", a.reps] + [str(n) for n in sizes],
+                             check=True, capture_output=True, text=True)
+        for row in csv.DictReader(io.StringIO(out.stdout)):
+            if row["op"] in CHANNEL_OPS:
+                key = (row["op"], int(row["size"]), "C-" + row["threads"] + "t")
+                figs.setdefault(key, []).append(float(row["gelem_per_s"]))
+        out = subprocess.run(crate_cmd, check=True, capture_output=True, text=True)
+        # Rows: `layout size name value name value ...`, sizes in the order
+        # given, each with a forward row (its first name is bias_relu) per
+        # layout; the size printed is the whole periods covered.
+        rows = [line.split() for line in out.stdout.splitlines()[1:]]
+        rows = [t for t in rows if len(t) >= 4 and t[2] == "bias_relu"]
+        assert len(rows) == 2 * len(sizes), out.stdout
+        for k, t in enumerate(rows):
+            layout, size = t[0], sizes[k // 2]
+            pairs = dict(zip(t[2::2], map(float, t[3::2])))
+            for op, path in (("bias_relu", "root"), ("prelu", "root"), ("bias_relu-1t", "simd")):
+                name = op.split("-")[0] + "/" + layout
+                figs.setdefault((name, size, path), []).append(pairs[op])
+    med = {k: statistics.median(v) for k, v in figs.items()}
+    print(f"G elem/s, median of {a.rounds} alternations; C built with gcc {a.cflags}; "
+          "the crate called from the main thread")
+    print(f"{'op':<16} {'size':>9} {'C-1t':>7} {'C-2t':>7} {'simd':>7} {'root':>7} {'root/C':>7}")
+    worst = []
+    for op in CHANNEL_OPS:
+        for n in sizes:
+            c1, c2, s, r = (med.get((op, n, p), float("nan"))
+                            for p in ("C-1t", "C-2t", "simd", "root"))
+            rc = r / max(c1, c2)
+            worst.append((rc, op, n))
+            print(f"{op:<16} {n:>9} {c1:>7.2f} {c2:>7.2f} {s:>7.2f} {r:>7.2f} {rc:>7.2f}")
+    print("lowest root/C: %.2f (%s, %d)" % min(worst))
 
 
 if __name__ == "__main__":

@@ -340,8 +340,8 @@ fn forward_typed<'py, T: Dtype>(
         (_, Some(a)) => Forward::BiasLeakyRelu(call.alpha::<T>(a, false, &xa)?),
         (_, None) => Forward::BiasRelu,
     };
-    let axis = call.resolve(channels, xa.shape(), pname, Some(pa.len()))?;
     let p = call.params::<T>(pname, pa)?;
+    let axis = call.resolve(channels, xa.shape(), pname, Some(p.len()))?;
     let x = typed::<T>(xa);
     let target = match out {
         Some(o) => typed::<T>(o),
@@ -457,10 +457,10 @@ fn backward_typed<'py, T: Dtype>(
         (None, None) => Backward::ReluFromOutputBias,
     };
     let (axis, p) = match pa {
-        Some((n, a)) => (
-            call.resolve(channels, xa.shape(), n, Some(a.len()))?,
-            call.params::<T>(n, a)?,
-        ),
+        Some((n, a)) => {
+            let p = call.params::<T>(n, a)?;
+            (call.resolve(channels, xa.shape(), n, Some(p.len()))?, p)
+        }
         None => (call.resolve(channels, xa.shape(), "", None)?, Vec::new()),
     };
     let x = readable(typed::<T>(xa))?;

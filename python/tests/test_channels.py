@@ -219,6 +219,7 @@ def test_errors_write_nothing():
         (ValueError, "axis -3 is out of bounds", lambda: rk.bias_relu(x, b4, axis=-3, out=out)),
         (ValueError, "bias has 4 elements; it must have 3", lambda: rk.bias_relu(x, b4, axis=0, out=out)),
         (ValueError, "1-dimensional", lambda: rk.bias_relu(x, b4.reshape(1, 4), out=out)),
+        (ValueError, "1-dimensional", lambda: rk.prelu(x, np.ones((2, 3), np.float32), out=out)),
         (ValueError, r"bias\[2\] = nan", lambda: rk.bias_relu(x, np.array([0, 0, np.nan, 0], np.float32), out=out)),
         (ValueError, r"weight\[0\] = inf", lambda: rk.prelu(x, np.array([np.inf, 0, 0, 0], np.float32), out=out)),
         (ValueError, "alpha must be finite", lambda: rk.bias_leaky_relu(x, b4, alpha=1e39, out=out)),

@@ -1,7 +1,8 @@
 //! Argument checks shared by every entry point. They run before anything is
 //! written, so a rejected call leaves its buffers untouched.
 
-use crate::Element;
+use crate::arch::{Body, Vector, dispatch};
+use crate::{Element, Level};
 
 /// Panics unless `alpha` is finite.
 #[inline]
@@ -44,9 +45,7 @@ pub(crate) fn check_positive_alpha<T: Element>(alpha: T) {
 #[inline]
 #[track_caller]
 pub(crate) fn check_finite<T: Element>(name: &str, params: &[T]) {
-    // A fold without an early exit, which the compiler vectorizes: the
-    // check runs on every call, over every channel.
-    if params.iter().fold(true, |ok, p| ok & p.is_finite()) {
+    if all_finite(params) {
         return;
     }
     if let Some(i) = params.iter().position(|p| !p.is_finite()) {
@@ -55,6 +54,44 @@ pub(crate) fn check_finite<T: Element>(name: &str, params: &[T]) {
             params[i]
         );
     }
+}
+
+/// Whether every element of `params` is finite. The check runs on every
+/// call, over every channel, so it is a fold without an early exit (which
+/// the compiler vectorizes) run at the CPU's best level: compiled for the
+/// build's baseline it took 130 ns over 1024 `f32` on the Zen 3, a third
+/// of a 4 Ki call.
+fn all_finite<T: Element>(params: &[T]) -> bool {
+    struct Fold<'a, T> {
+        params: &'a [T],
+        ok: &'a mut bool,
+    }
+    impl<T: Element> Body<T> for Fold<'_, T> {
+        #[inline(always)]
+        fn scalar(self) {
+            *self.ok = fold(self.params);
+        }
+        #[inline(always)]
+        unsafe fn vector<V: Vector<Elem = T>>(self) {
+            *self.ok = fold(self.params);
+        }
+    }
+    #[inline(always)]
+    fn fold<T: Element>(params: &[T]) -> bool {
+        params.iter().fold(true, |ok, p| ok & p.is_finite())
+    }
+    let mut ok = false;
+    // SAFETY: the CPU supports the level it detects.
+    unsafe {
+        dispatch(
+            Level::detected(),
+            Fold {
+                params,
+                ok: &mut ok,
+            },
+        )
+    };
+    ok
 }
 
 /// Panics unless a buffer of `len` elements reads as `[outer, channels,
