@@ -342,6 +342,9 @@ fn forward_typed<'py, T: Dtype>(
     };
     let p = call.params::<T>(pname, pa)?;
     let axis = call.resolve(channels, xa.shape(), pname, Some(p.len()))?;
+    // The shape the channels were resolved for, which the borrowed arrays
+    // must still have.
+    let shape = xa.shape().to_vec();
     let x = typed::<T>(xa);
     let target = match out {
         Some(o) => typed::<T>(o),
@@ -374,14 +377,16 @@ fn forward_typed<'py, T: Dtype>(
         };
         // Checked again on the borrowed arrays: the copies above may have
         // run Python code.
-        let shape = x.shape().to_vec();
         if kind_of(dst.as_untyped()) != Some(T::KIND)
             || !layout::viewable(&dst, true)
             || dst.shape() != shape
         {
             return Err(call.changed("out"));
         }
-        if kind_of(x.as_untyped()) != Some(T::KIND) || !layout::viewable(&x, false) {
+        if kind_of(x.as_untyped()) != Some(T::KIND)
+            || !layout::viewable(&x, false)
+            || x.shape() != shape
+        {
             return Err(call.changed("x"));
         }
         let (mut d, axis_d) = widen_mut(rw.as_array_mut(), axis);
@@ -463,10 +468,13 @@ fn backward_typed<'py, T: Dtype>(
         }
         None => (call.resolve(channels, xa.shape(), "", None)?, Vec::new()),
     };
+    // The shape the channels were resolved for, which the borrowed arrays
+    // must still have.
+    let shape = xa.shape().to_vec();
     let x = readable(typed::<T>(xa))?;
     let dy = readable(typed::<T>(dya))?;
     let dx = new_like::<T>(py, &x)?;
-    let sums_len = axis.map_or(1, |k| x.shape()[k]);
+    let sums_len = axis.map_or(1, |k| shape[k]);
     let mut sums = vec![T::round(0.0); sums_len];
     // An empty array has empty channels, whose sums are +0.0.
     if dx.len() != 0 {
@@ -476,7 +484,8 @@ fn backward_typed<'py, T: Dtype>(
         for (name, a) in [(iname, &x), ("dy", &dy)] {
             if kind_of(a.as_untyped()) != Some(T::KIND)
                 || !layout::viewable(a, false)
-                || a.shape() != dx.shape()
+                || a.shape() != shape
+                || dx.shape() != shape
             {
                 return Err(call.changed(name));
             }

@@ -134,3 +134,24 @@ def test_another_thread_changing_outs_shape():
         switcher.join()
     assert not errors, errors
     assert sum(outcomes.values()) == 60
+
+
+class Reshaping(np.ndarray):
+    """An array whose `copy` returns an array of another shape."""
+
+    def copy(self, *args, **kwargs):
+        return np.zeros((2, 2), self.dtype)
+
+
+@pytest.mark.parametrize("name", ["bias_relu", "prelu"])
+def test_a_copy_of_another_shape_in_a_per_channel_call(name):
+    # The input overlaps `out`, so the call copies it; the copy's shape is
+    # not the one the channels were resolved for.
+    buf = np.linspace(-1.0, 1.0, 13, dtype=np.float32)
+    x, out = buf[1:].reshape(3, 4).view(Reshaping), buf[:-1].reshape(3, 4)
+    before = buf.copy()
+    f = rk.bias_relu if name == "bias_relu" else rk.prelu
+    param = np.zeros(4, np.float32)
+    with pytest.raises(ValueError, match="changed during the call"):
+        f(x, param, out=out)
+    assert np.array_equal(buf, before)
