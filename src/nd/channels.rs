@@ -137,7 +137,7 @@ macro_rules! nd_channel_fn {
         #[doc = concat!(
             "Per-channel ", $about, ", in place on `x`, over an array: `c` is the element's ",
             "index along `axis`, and `", stringify!($param), "` has `x.len_of(axis)` elements ",
-            "(see [`channels`](crate::channels) for the semantics, [`nd`](crate::nd) for layouts).",
+            "(see [`channels`](crate::channels) for the semantics, [`nd::channels`](crate::nd::channels) for layouts).",
         )]
         #[doc = $crate::nd::channels::nd_panics!($panics, "")]
         #[track_caller]
@@ -152,7 +152,7 @@ macro_rules! nd_channel_fn {
         #[doc = concat!(
             "Per-channel ", $about, ", from `x` into `y`, over arrays of one shape: `c` is the ",
             "element's index along `axis`, and `", stringify!($param), "` has `x.len_of(axis)` ",
-            "elements (see [`channels`](crate::channels) for the semantics, [`nd`](crate::nd) ",
+            "elements (see [`channels`](crate::channels) for the semantics, [`nd::channels`](crate::nd::channels) ",
             "for layouts).",
         )]
         #[doc = $crate::nd::channels::nd_panics!($panics, "if the arrays differ in shape, ")]
@@ -184,7 +184,7 @@ macro_rules! nd_grad_fn {
         #[doc = concat!(
             $about, ", over arrays of one shape: `c` is the element's index along `axis`, and `",
             stringify!($param), "` and `", stringify!($sums), "` have `", stringify!($input),
-            ".len_of(axis)` elements. The sums' order follows the layout: see [`nd`](crate::nd).",
+            ".len_of(axis)` elements. The sums' order follows the layout: see [`nd::channels`](crate::nd::channels).",
         )]
         #[doc = $crate::nd::channels::nd_panics!($panics, "if the arrays differ in shape, ")]
         #[track_caller]
@@ -209,7 +209,7 @@ macro_rules! nd_grad_fn {
         #[doc = concat!(
             $about, ", over arrays of one shape: `c` is the element's index along `axis`, and `",
             stringify!($sums), "` has `", stringify!($input), ".len_of(axis)` elements. ",
-            "The sums' order follows the layout: see [`nd`](crate::nd).",
+            "The sums' order follows the layout: see [`nd::channels`](crate::nd::channels).",
         )]
         #[doc = $crate::nd::channels::nd_panics!($panics, "if the arrays differ in shape, ")]
         #[track_caller]
