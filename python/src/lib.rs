@@ -1,6 +1,7 @@
 //! The Python module `relu_kernels`: the crate's `nd` functions over numpy
 //! arrays of `float32`, `float64` and `float16`, with numpy's ufunc
-//! conventions (`out=`, a new array otherwise).
+//! conventions (`out=`, a new array otherwise); the per-channel functions
+//! are in `channels`.
 //!
 //! Everything a call could fail on is checked here, before any kernel
 //! runs, and raised as a Python exception: the kernels' own panics (shape,
@@ -592,8 +593,9 @@ macro_rules! example_args {
 
 kernels::for_each_op!(py_functions);
 
-/// SIMD ReLU, Leaky ReLU, clamp and their gradients over numpy arrays of
-/// float32, float64 and float16, from the relu-kernels Rust crate.
+/// SIMD ReLU, Leaky ReLU, clamp, PReLU, bias + activation and their
+/// gradients over numpy arrays of float32, float64 and float16, from the
+/// relu-kernels Rust crate.
 // The module relies on the GIL: its checks and the borrows that follow
 // them run while it is held, so that no other thread changes an array in
 // between. On a free-threaded CPython, importing it turns the GIL on.
