@@ -66,50 +66,44 @@ static long covered(int layout, long n) {
     long period = layout == 1 ? 1024 : layout == 2 ? 64 * ch_inner(n) : 1;
     return period > 0 ? n / period * period : 0;
 }
+/* One layout's loop nest, with `PRAGMA` before the loop that threads share. */
+#define DENSE_LOOP(PRAGMA, expr)                                              \
+    PRAGMA                                                                    \
+    for (long o = 0; o < n / 1024; o++) {                                     \
+        float *r = d + o * 1024;                                              \
+        for (long c = 0; c < 1024; c++) {                                     \
+            float v = r[c], p = PARAM[c];                                     \
+            r[c] = (expr);                                                    \
+        }                                                                     \
+    }
+#define NCHW_LOOP(PRAGMA, expr)                                               \
+    long inner = ch_inner(n), runs = n / inner / 64 * 64;                     \
+    PRAGMA                                                                    \
+    for (long j = 0; j < runs; j++) {                                         \
+        float *r = d + j * inner, p = PARAM[j % 64];                          \
+        for (long k = 0; k < inner; k++) {                                    \
+            float v = r[k];                                                   \
+            r[k] = (expr);                                                    \
+        }                                                                     \
+    }
+#define SERIAL
+#define SHARED _Pragma("omp parallel for schedule(static) num_threads(2)")
 #define CHANNEL_OP(name, expr)                                                \
     static void name##_dense_1(const float *s, float *d, long n) {            \
         (void)s;                                                              \
-        for (long o = 0; o < n / 1024; o++) {                                 \
-            float *r = d + o * 1024;                                          \
-            for (long c = 0; c < 1024; c++) {                                 \
-                float v = r[c], p = PARAM[c];                                 \
-                r[c] = (expr);                                                \
-            }                                                                 \
-        }                                                                     \
+        DENSE_LOOP(SERIAL, expr)                                              \
     }                                                                         \
     static void name##_dense_2(const float *s, float *d, long n) {            \
         (void)s;                                                              \
-        _Pragma("omp parallel for schedule(static) num_threads(2)")           \
-        for (long o = 0; o < n / 1024; o++) {                                 \
-            float *r = d + o * 1024;                                          \
-            for (long c = 0; c < 1024; c++) {                                 \
-                float v = r[c], p = PARAM[c];                                 \
-                r[c] = (expr);                                                \
-            }                                                                 \
-        }                                                                     \
+        DENSE_LOOP(SHARED, expr)                                              \
     }                                                                         \
     static void name##_nchw_1(const float *s, float *d, long n) {             \
         (void)s;                                                              \
-        long inner = ch_inner(n), runs = n / inner / 64 * 64;                 \
-        for (long j = 0; j < runs; j++) {                                     \
-            float *r = d + j * inner, p = PARAM[j % 64];                      \
-            for (long k = 0; k < inner; k++) {                                \
-                float v = r[k];                                               \
-                r[k] = (expr);                                                \
-            }                                                                 \
-        }                                                                     \
+        NCHW_LOOP(SERIAL, expr)                                               \
     }                                                                         \
     static void name##_nchw_2(const float *s, float *d, long n) {             \
         (void)s;                                                              \
-        long inner = ch_inner(n), runs = n / inner / 64 * 64;                 \
-        _Pragma("omp parallel for schedule(static) num_threads(2)")           \
-        for (long j = 0; j < runs; j++) {                                     \
-            float *r = d + j * inner, p = PARAM[j % 64];                      \
-            for (long k = 0; k < inner; k++) {                                \
-                float v = r[k];                                               \
-                r[k] = (expr);                                                \
-            }                                                                 \
-        }                                                                     \
+        NCHW_LOOP(SHARED, expr)                                               \
     }
 
 CHANNEL_OP(bias_relu, (v + p) <= 0.0f ? 0.0f : (v + p))

@@ -58,9 +58,7 @@ def main():
     if a.channels:
         return channels(a, sizes)
 
-    subprocess.run(["mkdir", "-p", "target"], check=True)
-    subprocess.run(["gcc"] + a.cflags.split() + ["-fopenmp", "benches/c/baseline.c",
-                                                  "-o", "target/c-baseline"], check=True)
+    build_c(a)
     if a.report == ap.get_default("report"):
         subprocess.run(["cargo", "build", "--quiet", "--release", "--example", "throughput"],
                        check=True)
@@ -71,12 +69,7 @@ def main():
 
     c_fig, rust = {}, {}
     for _ in range(a.rounds):
-        out = subprocess.run(["target/c-baseline", a.reps] + [str(n) for n in sizes],
-                             check=True, capture_output=True, text=True)
-        for row in csv.DictReader(io.StringIO(out.stdout)):
-            if row["op"] in ops:
-                key = (row["op"], int(row["elements"]), "C-" + row["threads"] + "t")
-                c_fig.setdefault(key, []).append(float(row["gelem_per_s"]))
+        run_c(a, sizes, ops, c_fig, "elements")
         out = subprocess.run(crate_cmd, check=True, capture_output=True, text=True)
         for row in csv.DictReader(io.StringIO(out.stdout)):
             key = (row["op"], int(row["elements"]), row["path"])
@@ -102,27 +95,38 @@ def main():
           % (min(worst_c) + min(worst_simd)))
 
 
+def build_c(a):
+    subprocess.run(["mkdir", "-p", "target"], check=True)
+    subprocess.run(["gcc"] + a.cflags.split() + ["-fopenmp", "benches/c/baseline.c",
+                                                  "-o", "target/c-baseline"], check=True)
+
+
+def run_c(a, sizes, ops, figs, size_column):
+    """One run of the C loops: each figure of `ops` appended to `figs`
+    under (op, size, "C-1t" or "C-2t"), the size read from `size_column`
+    (the per-channel ops cover whole periods, fewer elements than asked)."""
+    out = subprocess.run(["target/c-baseline", a.reps] + [str(n) for n in sizes],
+                         check=True, capture_output=True, text=True)
+    for row in csv.DictReader(io.StringIO(out.stdout)):
+        if row["op"] in ops:
+            key = (row["op"], int(row[size_column]), "C-" + row["threads"] + "t")
+            figs.setdefault(key, []).append(float(row["gelem_per_s"]))
+
+
 CHANNEL_OPS = ["bias_relu/dense", "bias_relu/nchw", "prelu/dense", "prelu/nchw"]
 
 
 def channels(a, sizes):
     """The per-channel forward ops: C (1 and 2 threads) against the crate's
     root function and, for bias_relu, its one-thread simd path."""
-    subprocess.run(["mkdir", "-p", "target"], check=True)
-    subprocess.run(["gcc"] + a.cflags.split() + ["-fopenmp", "benches/c/baseline.c",
-                                                  "-o", "target/c-baseline"], check=True)
+    build_c(a)
     subprocess.run(["cargo", "build", "--quiet", "--release", "--example", "channel_throughput"],
                    check=True)
     crate_cmd = ["target/release/examples/channel_throughput", "--reps", a.reps,
                  "--sizes", a.sizes]
     figs = {}
     for _ in range(a.rounds):
-        out = subprocess.run(["target/c-baseline", a.reps] + [str(n) for n in sizes],
-                             check=True, capture_output=True, text=True)
-        for row in csv.DictReader(io.StringIO(out.stdout)):
-            if row["op"] in CHANNEL_OPS:
-                key = (row["op"], int(row["size"]), "C-" + row["threads"] + "t")
-                figs.setdefault(key, []).append(float(row["gelem_per_s"]))
+        run_c(a, sizes, CHANNEL_OPS, figs, "size")
         out = subprocess.run(crate_cmd, check=True, capture_output=True, text=True)
         # Rows: `layout size name value name value ...`, sizes in the order
         # given, each with a forward row (its first name is bias_relu) per
