@@ -14,7 +14,10 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::{Dtype, Kind, dtype_name, kind_of, layout, shape_str, typed, writeable, zeros};
+use crate::{
+    Dtype, Kind, alpha_not_finite, dtype_name, kind_of, layout, same_dtype, same_shape, shape_str,
+    typed, writeable, zeros,
+};
 
 /// Where a call's channels are.
 #[derive(Clone, Copy)]
@@ -37,8 +40,8 @@ struct Call {
 }
 
 impl Call {
-    fn err<E: From<PyErr>>(&self, ty: fn(String) -> PyErr, what: String) -> E {
-        ty(format!("relu_kernels.{}: {what}", self.name)).into()
+    fn err(&self, ty: fn(String) -> PyErr, what: String) -> PyErr {
+        ty(format!("relu_kernels.{}: {what}", self.name))
     }
 
     fn value<T>(&self, what: String) -> PyResult<T> {
@@ -55,45 +58,6 @@ impl Call {
         let a = crate::array(self.name, name, obj)?;
         let k = crate::kind(self.name, name, &a)?;
         Ok((a, k))
-    }
-
-    /// Every array of the call in `first`'s dtype, else a `TypeError`.
-    fn same_kind(
-        &self,
-        first: (&str, &Bound<'_, PyUntypedArray>, Kind),
-        others: &[(&str, &Bound<'_, PyUntypedArray>, Kind)],
-    ) -> PyResult<()> {
-        for &(name, a, k) in others {
-            if k != first.2 {
-                return Err(self.err(
-                    pyo3::exceptions::PyTypeError::new_err,
-                    format!(
-                        "dtypes differ: {} is {}, {name} is {} (there is no casting)",
-                        first.0,
-                        dtype_name(first.1),
-                        dtype_name(a)
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn same_shape(
-        &self,
-        first: (&str, &[usize]),
-        other: (&str, &Bound<'_, PyUntypedArray>),
-    ) -> PyResult<()> {
-        if other.1.shape() != first.1 {
-            return self.value(format!(
-                "shapes differ: {} has shape {}, {} has shape {} (there is no broadcasting)",
-                first.0,
-                shape_str(first.1),
-                other.0,
-                shape_str(other.1.shape())
-            ));
-        }
-        Ok(())
     }
 
     /// The channel axis for an array of `shape` and a parameter (or
@@ -148,10 +112,7 @@ impl Call {
                 shape_str(a.shape())
             ));
         }
-        let mut a = typed::<T>(a);
-        if !layout::viewable(&a, false) {
-            a = a.call_method0("copy")?.cast_into::<PyArrayDyn<T>>()?;
-        }
+        let a = readable(typed::<T>(a))?;
         let ro = a.try_readonly().map_err(|_| self.busy(name))?;
         let values: Vec<T> = ro.as_array().iter().copied().collect();
         if let Some(i) = values.iter().position(|v| !v.finite()) {
@@ -173,15 +134,7 @@ impl Call {
     ) -> PyResult<T> {
         let a = T::round(alpha);
         if !a.finite() {
-            return self.value(format!(
-                "alpha must be finite in {}, got {alpha:?}{}",
-                dtype_name(x),
-                if alpha.is_finite() {
-                    " (it overflows the dtype)"
-                } else {
-                    ""
-                }
-            ));
+            return self.value(alpha_not_finite(x, alpha));
         }
         // `a` is finite here, so `<=` is the negation of `>`.
         if positive && a <= T::round(0.0) {
@@ -289,7 +242,6 @@ impl<T: Dtype> Forward<T> {
 
 /// The forward functions: checks, then `op` into `out` (in place when
 /// `out` is `x`) or into a new array.
-#[allow(clippy::too_many_arguments)]
 fn forward<'py>(
     py: Python<'py>,
     call: Call,
@@ -301,20 +253,22 @@ fn forward<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     kernels::Level::try_active().map_err(PyRuntimeError::new_err)?;
     let (xa, k) = call.array("x", x)?;
-    let (pa, pk) = call.array(param.0, param.1)?;
-    let out = out.map(|o| call.array("out", o)).transpose()?;
-    let mut others = vec![(param.0, &pa, pk)];
-    if let Some((o, ok)) = &out {
-        others.push(("out", o, *ok));
-    }
-    call.same_kind(("x", &xa, k), &others)?;
-    if let Some((o, _)) = &out {
-        call.same_shape(("x", xa.shape()), ("out", o))?;
+    let (pa, _) = call.array(param.0, param.1)?;
+    let out = out
+        .map(|o| call.array("out", o).map(|(o, _)| o))
+        .transpose()?;
+    let outs = out.as_ref().map(|o| ("out", o));
+    same_dtype(
+        call.name,
+        ("x", &xa, k),
+        [(param.0, &pa)].into_iter().chain(outs),
+    )?;
+    if let Some(o) = &out {
+        same_shape(call.name, ("x", xa.shape()), outs)?;
         if !writeable(o) {
             return call.value("out is read-only".into());
         }
     }
-    let out = out.map(|(o, _)| o);
     match k {
         Kind::F32 => forward_typed::<f32>(py, &call, xa, param.0, pa, channels, alpha, out),
         Kind::F64 => forward_typed::<f64>(py, &call, xa, param.0, pa, channels, alpha, out),
@@ -425,17 +379,17 @@ fn backward<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     kernels::Level::try_active().map_err(PyRuntimeError::new_err)?;
     let (xa, k) = call.array(input.0, input.1)?;
-    let (dya, dk) = call.array("dy", dy)?;
+    let (dya, _) = call.array("dy", dy)?;
     let pa = param
-        .map(|(n, p)| call.array(n, p).map(|a| (n, a)))
+        .map(|(n, p)| call.array(n, p).map(|(a, _)| (n, a)))
         .transpose()?;
-    let mut others = vec![("dy", &dya, dk)];
-    if let Some((n, (a, ak))) = &pa {
-        others.push((n, a, *ak));
-    }
-    call.same_kind((input.0, &xa, k), &others)?;
-    call.same_shape((input.0, xa.shape()), ("dy", &dya))?;
-    let pa = pa.map(|(n, (a, _))| (n, a));
+    let params = pa.as_ref().map(|(n, a)| (*n, a));
+    same_dtype(
+        call.name,
+        (input.0, &xa, k),
+        [("dy", &dya)].into_iter().chain(params),
+    )?;
+    same_shape(call.name, (input.0, xa.shape()), [("dy", &dya)])?;
     match k {
         Kind::F32 => backward_typed::<f32>(py, &call, input.0, xa, pa, dya, channels, alpha),
         Kind::F64 => backward_typed::<f64>(py, &call, input.0, xa, pa, dya, channels, alpha),

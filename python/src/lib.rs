@@ -190,28 +190,8 @@ fn call<'py>(
             .map(|a| (names[1], a))
             .chain(out.iter().map(|o| ("out", o)))
     };
-    for (name, a) in others() {
-        if kind(family, name, a)? != first {
-            return Err(PyTypeError::new_err(format!(
-                "relu_kernels.{}: dtypes differ: {} is {}, {name} is {} (there is no casting)",
-                func.family(),
-                names[0],
-                dtype_name(&x),
-                dtype_name(a)
-            )));
-        }
-    }
-    for (name, a) in others() {
-        if a.shape() != x.shape() {
-            return Err(PyValueError::new_err(format!(
-                "relu_kernels.{}: shapes differ: {} has shape {}, {name} has shape {} (there is no broadcasting)",
-                func.family(),
-                names[0],
-                shape_str(x.shape()),
-                shape_str(a.shape())
-            )));
-        }
-    }
+    same_dtype(family, (names[0], &x, first), others())?;
+    same_shape(family, (names[0], x.shape()), others())?;
     if let Some(o) = &out
         && !writeable(o)
     {
@@ -225,6 +205,60 @@ fn call<'py>(
         Kind::F64 => run::<f64>(py, func, x, dy, out, params),
         Kind::F16 => run::<f16>(py, func, x, dy, out, params),
     }
+}
+
+/// A `TypeError` unless every array of `others` has `first`'s dtype
+/// (there is no casting).
+fn same_dtype<'a, 'py: 'a>(
+    family: &str,
+    first: (&str, &Bound<'py, PyUntypedArray>, Kind),
+    others: impl IntoIterator<Item = (&'a str, &'a Bound<'py, PyUntypedArray>)>,
+) -> PyResult<()> {
+    for (name, a) in others {
+        if kind(family, name, a)? != first.2 {
+            return Err(PyTypeError::new_err(format!(
+                "relu_kernels.{family}: dtypes differ: {} is {}, {name} is {} (there is no casting)",
+                first.0,
+                dtype_name(first.1),
+                dtype_name(a)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A `ValueError` unless every array of `others` has the shape `first`
+/// (there is no broadcasting).
+fn same_shape<'a, 'py: 'a>(
+    family: &str,
+    first: (&str, &[usize]),
+    others: impl IntoIterator<Item = (&'a str, &'a Bound<'py, PyUntypedArray>)>,
+) -> PyResult<()> {
+    for (name, a) in others {
+        if a.shape() != first.1 {
+            return Err(PyValueError::new_err(format!(
+                "relu_kernels.{family}: shapes differ: {} has shape {}, {name} has shape {} (there is no broadcasting)",
+                first.0,
+                shape_str(first.1),
+                shape_str(a.shape())
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What is wrong with an `alpha` (the Python float `value`) that is not
+/// finite once rounded to `x`'s dtype.
+fn alpha_not_finite(x: &Bound<'_, PyUntypedArray>, value: f64) -> String {
+    format!(
+        "alpha must be finite in {}, got {value:?}{}",
+        dtype_name(x),
+        if value.is_finite() {
+            " (it overflows the dtype)"
+        } else {
+            ""
+        }
+    )
 }
 
 /// `a`, whose dtype [`kind`] found to be `T`'s, as a typed array.
@@ -282,16 +316,7 @@ fn rounded<T: Dtype>(
         )))
     };
     match (func.into.params, params.0) {
-        (["alpha"], [a, _]) if !a.finite() => err(format!(
-            "alpha must be finite in {}, got {:?}{}",
-            dtype_name(x),
-            values[0],
-            if values[0].is_finite() {
-                " (it overflows the dtype)"
-            } else {
-                ""
-            }
-        )),
+        (["alpha"], [a, _]) if !a.finite() => err(alpha_not_finite(x, values[0])),
         (["lo", "hi"], [lo, hi]) if lo.partial_cmp(&hi).is_none_or(|o| o.is_gt()) => err(format!(
             "the bounds must satisfy lo <= hi and not be NaN, got lo = {:?}, hi = {:?}",
             values[0], values[1]

@@ -21,7 +21,7 @@ use ndarray::{ArrayRef, Axis, Dimension};
 
 use crate::Element;
 
-use super::{Shapes, same_strides};
+use super::{check_shapes, same_strides};
 
 /// Checks `axis` and the parameter's length against `shape`, and gives the
 /// channel axis's `inner` in logical order (the product of the later axes'
@@ -58,19 +58,6 @@ fn memory_inner<T, D: Dimension>(arrays: &[&ArrayRef<T, D>], axis: Axis) -> Opti
     }
 }
 
-#[track_caller]
-fn check_shapes<T, D: Dimension>(ins: (&str, &ArrayRef<T, D>), out: (&str, &ArrayRef<T, D>)) {
-    if ins.1.shape() != out.1.shape() {
-        panic!(
-            "relu-kernels: array shapes differ: {}",
-            Shapes {
-                ins: &[(ins.0, ins.1.shape())],
-                out: (out.0, out.1.shape()),
-            }
-        );
-    }
-}
-
 /// Runs `f(buffer, inner)` on `x` in place.
 #[track_caller]
 pub(crate) fn inplace<T: Element, D: Dimension>(
@@ -82,7 +69,7 @@ pub(crate) fn inplace<T: Element, D: Dimension>(
 ) {
     let inner = logical_inner(x.shape(), axis, channels, param);
     if channels == 0 {
-        return; // an empty array, with nothing to check either
+        return; // an empty array (the caller checked the parameters)
     }
     if let Some(memory) = memory_inner(&[x], axis)
         && let Some(buf) = x.as_slice_memory_order_mut()
@@ -106,10 +93,10 @@ pub(crate) fn into<T: Element, D: Dimension>(
     f: impl FnOnce(&[T], &mut [T], usize),
 ) {
     let ((xn, x), (yn, y)) = (x, y);
-    check_shapes((xn, x), (yn, y));
+    check_shapes(&[(xn, x)], (yn, y));
     let inner = logical_inner(x.shape(), axis, channels, param);
     if channels == 0 {
-        return; // empty arrays, and no sums to write
+        return; // empty arrays, no sums to write (the caller checked the parameters)
     }
     if let Some(memory) = memory_inner(&[x, y], axis)
         && let Some(src) = x.as_slice_memory_order()
@@ -122,6 +109,18 @@ pub(crate) fn into<T: Element, D: Dimension>(
     f(&src, &mut dst, inner.max(1));
     y.iter_mut().zip(dst).for_each(|(d, v)| *d = v);
 }
+
+/// The list's checks of a call whose channel axis is empty: the slice
+/// function, which makes them otherwise (before anything is written, the
+/// gathered copy included), is then not called.
+macro_rules! checks_if_empty {
+    ($param:ident, [$($check:expr),*]) => {
+        if $param.is_empty() {
+            $($check;)*
+        }
+    };
+}
+pub(crate) use checks_if_empty;
 
 /// The per-channel forms over arrays, from the per-channel list.
 macro_rules! nd_channel_fn {
@@ -142,7 +141,7 @@ macro_rules! nd_channel_fn {
         #[doc = $crate::nd::channels::nd_panics!($panics, "")]
         #[track_caller]
         pub fn $name<T: Element, D: Dimension>(x: &mut ArrayRef<T, D>, $param: &[T], axis: Axis $(, $p: $pty)*) {
-            $($check;)*
+            $crate::nd::channels::checks_if_empty!($param, [$($check),*]);
             inplace(x, $param.len(), axis, stringify!($param), |x, inner| {
                 $crate::channels::$name(x, $param, inner $(, $p)*)
             })
@@ -164,7 +163,7 @@ macro_rules! nd_channel_fn {
             y: &mut ArrayRef<T, D>
             $(, $p: $pty)*
         ) {
-            $($check;)*
+            $crate::nd::channels::checks_if_empty!($param, [$($check),*]);
             into(("x", x), ("y", y), $param.len(), axis, stringify!($param), |x, y, inner| {
                 $crate::channels::$name(x, $param, inner, y $(, $p)*)
             })
@@ -195,7 +194,7 @@ macro_rules! nd_grad_fn {
             grad: &mut ArrayRef<T, D>,
             $sums: &mut [T],
         ) {
-            $($check;)*
+            $crate::nd::channels::checks_if_empty!($param, [$($check),*]);
             into((stringify!($input), $input), ("grad", grad), $param.len(), axis, stringify!($param), |input, grad, inner| {
                 $crate::channels::$name(input, $param, inner, grad, $sums)
             })
@@ -220,7 +219,7 @@ macro_rules! nd_grad_fn {
             $(, $p: $pty)*,
             $sums: &mut [T],
         ) {
-            $($check;)*
+            $crate::nd::channels::checks_if_empty!($param, [$($check),*]);
             into((stringify!($input), $input), ("grad", grad), $sums.len(), axis, stringify!($sums), |input, grad, inner| {
                 $crate::channels::$name(input, grad, inner $(, $p)*, $sums)
             })

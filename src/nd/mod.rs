@@ -95,16 +95,8 @@ fn drive<A, D, S, E, const N: usize>(
     S: Fn(Kernels, [&[A]; N], &mut [A]) + Send + Sync + 'static,
     E: Fn([A; N], A) -> A + Send + Sync + 'static,
 {
-    let (out_name, out) = out;
-    if ins.iter().any(|(_, a)| a.shape() != out.shape()) {
-        panic!(
-            "relu-kernels: array shapes differ: {}",
-            Shapes {
-                ins: &ins.map(|(name, a)| (name, a.shape())),
-                out: (out_name, out.shape()),
-            }
-        );
-    }
+    check_shapes(&ins, (out.0, &*out.1));
+    let (_, out) = out;
     if out.is_empty() {
         return;
     }
@@ -122,6 +114,24 @@ fn drive<A, D, S, E, const N: usize>(
         out.view_mut(),
         LaneOp { slices, elem },
     );
+}
+
+/// Panics, naming every shape, unless the arrays `ins` (named) have
+/// `out`'s shape.
+#[track_caller]
+fn check_shapes<A, D: Dimension, const N: usize>(
+    ins: &[(&str, &ArrayRef<A, D>); N],
+    out: (&str, &ArrayRef<A, D>),
+) {
+    if ins.iter().any(|(_, a)| a.shape() != out.1.shape()) {
+        panic!(
+            "relu-kernels: array shapes differ: {}",
+            Shapes {
+                ins: &ins.map(|(name, a)| (name, a.shape())),
+                out: (out.0, out.1.shape()),
+            }
+        );
+    }
 }
 
 /// Whether the strides agree on every axis that has more than one element
