@@ -23,6 +23,16 @@ pub(crate) mod x86_64;
 pub(crate) use level::Level;
 pub(crate) use vector::Vector;
 
+/// The size in bytes of the CPU's last-level cache, where the CPU says
+/// (on x86_64, from CPUID); `None` elsewhere.
+#[cfg(not(miri))]
+pub(crate) fn last_level_cache_bytes() -> Option<usize> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    return x86_64::cache::last_level_bytes();
+    #[allow(unreachable_code)]
+    None
+}
+
 /// An element type's vector at every level.
 pub(crate) trait Lanes: Copy + 'static {
     /// The portable level's vector (`wide`).

@@ -49,7 +49,7 @@ pub(crate) struct Io<'a, T> {
     pub(crate) ptrs: Ptrs<T>,
     pub(crate) len: usize,
     /// The whole call writes far more than the caches hold (see
-    /// [`STREAM_THRESHOLD_BYTES`]); kept when the call is split.
+    /// [`stream_threshold_bytes`]); kept when the call is split.
     pub(crate) large: bool,
     _borrow: PhantomData<(&'a [T], &'a mut [T])>,
 }
@@ -61,13 +61,39 @@ pub(crate) struct Io<'a, T> {
 /// Below it the output may still fit the last-level cache, where
 /// streaming would evict it (`docs/TUNING.md`).
 ///
-/// Under Miri the threshold is 4 KiB, so that the streaming path runs on
+/// Half the last-level cache, so that source and destination together
+/// fill it, read from the CPU once; within [`STREAM_MIN_BYTES`] and
+/// [`STREAM_MAX_BYTES`], and [`STREAM_FALLBACK_BYTES`] where the CPU does
+/// not say. Under Miri it is 4 KiB, so that the streaming path runs on
 /// buffers small enough to interpret.
-pub(crate) const STREAM_THRESHOLD_BYTES: usize = if cfg!(miri) {
-    4 * 1024
-} else {
-    16 * 1024 * 1024
-};
+pub(crate) fn stream_threshold_bytes() -> usize {
+    #[cfg(miri)]
+    return 4 * 1024;
+    #[cfg(not(miri))]
+    {
+        use core::sync::atomic::{AtomicUsize, Ordering};
+        // 0 until the first call reads the cache size. Racing first calls
+        // compute the same value.
+        static THRESHOLD: AtomicUsize = AtomicUsize::new(0);
+        let known = THRESHOLD.load(Ordering::Relaxed);
+        if known != 0 {
+            return known;
+        }
+        let bytes = crate::arch::last_level_cache_bytes().map_or(STREAM_FALLBACK_BYTES, |llc| {
+            (llc / 2).clamp(STREAM_MIN_BYTES, STREAM_MAX_BYTES)
+        });
+        THRESHOLD.store(bytes, Ordering::Relaxed);
+        bytes
+    }
+}
+
+/// The threshold where the CPU does not give its cache size: half the
+/// 32 MiB L3 of the machines it was measured on.
+const STREAM_FALLBACK_BYTES: usize = 16 * 1024 * 1024;
+/// Bounds on a threshold read from the CPU, against a hypervisor's odd
+/// answer.
+const STREAM_MIN_BYTES: usize = 1024 * 1024;
+const STREAM_MAX_BYTES: usize = 1024 * 1024 * 1024;
 
 // SAFETY: an `Io` stands for up to two `&[T]` and a `&mut [T]` (possibly
 // the same slice); all are `Send` when `T: Send + Sync`, and splitting hands
@@ -109,7 +135,7 @@ impl<'a, T: Element> Io<'a, T> {
     #[inline]
     pub(crate) fn pair(x: &'a [T], dst: &'a mut [T]) -> Self {
         debug_assert_eq!(x.len(), dst.len());
-        let large = core::mem::size_of_val(dst) >= STREAM_THRESHOLD_BYTES;
+        let large = core::mem::size_of_val(dst) >= stream_threshold_bytes();
         let dst = dst.as_mut_ptr();
         Io {
             ptrs: Ptrs {
@@ -127,7 +153,7 @@ impl<'a, T: Element> Io<'a, T> {
     #[inline]
     pub(crate) fn triple(x: &'a [T], y: &'a [T], dst: &'a mut [T]) -> Self {
         debug_assert!(x.len() == dst.len() && y.len() == dst.len());
-        let large = core::mem::size_of_val(dst) >= STREAM_THRESHOLD_BYTES;
+        let large = core::mem::size_of_val(dst) >= stream_threshold_bytes();
         Io {
             ptrs: Ptrs {
                 x: x.as_ptr(),

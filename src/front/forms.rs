@@ -230,3 +230,9 @@ macro_rules! table {
     };
 }
 use table;
+
+/// The destination size in bytes from which out-of-place calls write with
+/// streaming stores on this CPU (tests reach that path with it).
+pub fn stream_threshold_bytes() -> usize {
+    crate::driver::io::stream_threshold_bytes()
+}

@@ -42,9 +42,11 @@ fn random_buffers<T: TestFloat>() {
             _ => true,
         })
         .collect();
-    // The last length makes the destination larger than 16 MiB, where the
-    // out-of-place forms switch to streaming stores; it runs those only.
-    let streaming = (16 << 20) / std::mem::size_of::<T>() + 4099;
+    // The last length makes the destination larger than the size where the
+    // out-of-place forms switch to streaming stores (half this CPU's
+    // last-level cache); it runs those only.
+    let streaming =
+        relu_kernels::__forms::stream_threshold_bytes() / std::mem::size_of::<T>() + 4099;
     // Under emulation (aarch64, which has no streaming stores), the
     // lengths up to where calls split among threads.
     let lengths = if emulated() {

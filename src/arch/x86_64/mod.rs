@@ -4,6 +4,9 @@
 pub(crate) mod avx2;
 #[cfg(feature = "half")]
 pub(crate) mod avx2_half16;
+// Under Miri the streaming threshold is fixed (see `driver::io`).
+#[cfg(not(miri))]
+pub(crate) mod cache;
 
 use super::{Body, Lanes};
 
