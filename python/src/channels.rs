@@ -15,8 +15,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::{
-    Dtype, Kind, alpha_not_finite, dtype_name, kind_of, layout, same_dtype, same_shape, shape_str,
-    typed, writeable, zeros,
+    Dtype, Kind, alpha_not_finite, dtype_name, gil::detach_if_long, kind_of, layout, same_dtype,
+    same_shape, shape_str, typed, writeable, zeros,
 };
 
 /// Where a call's channels are.
@@ -343,12 +343,13 @@ fn forward_typed<'py, T: Dtype>(
         {
             return Err(call.changed("x"));
         }
+        let bytes = dst.len() * core::mem::size_of::<T>();
         let (mut d, axis_d) = widen_mut(rw.as_array_mut(), axis);
         match &ro {
-            None => py.detach(|| op.inplace(&mut d, &p, axis_d)),
+            None => detach_if_long(py, bytes, || op.inplace(&mut d, &p, axis_d)),
             Some(ro) => {
                 let (s, _) = widen(ro.as_array(), axis);
-                py.detach(|| op.into(&s, &p, axis_d, &mut d))
+                detach_if_long(py, bytes, || op.into(&s, &p, axis_d, &mut d))
             }
         }
     }
@@ -447,7 +448,8 @@ fn backward_typed<'py, T: Dtype>(
         let (xv, _) = widen(ro_x.as_array(), axis);
         let dyv = ro_dy.as_array();
         let mut dxv = rw.as_array_mut();
-        py.detach(|| {
+        let bytes = dxv.len() * core::mem::size_of::<T>();
+        detach_if_long(py, bytes, || {
             dxv.assign(&dyv);
             let (mut g, ax) = widen_mut(dxv.view_mut(), axis);
             match op {

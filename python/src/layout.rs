@@ -13,6 +13,11 @@ use crate::Dtype;
 /// must not alias itself).
 pub(crate) fn viewable<T: Dtype>(a: &Bound<'_, PyArrayDyn<T>>, written: bool) -> bool {
     let size = core::mem::size_of::<T>() as isize;
+    // Contiguous arrays (the usual case) step by whole elements and never
+    // alias themselves.
+    if a.is_contiguous() {
+        return a.is_aligned() && a.ndim() <= 32;
+    }
     a.is_aligned()
         && a.ndim() <= 32
         && a.shape()

@@ -10,6 +10,7 @@
 
 mod alpha;
 mod channels;
+mod gil;
 mod layout;
 
 use kernels::__forms::{self, Form};
@@ -422,16 +423,17 @@ fn run_flat<'py, T: Dtype>(
     Ok(target.into_any())
 }
 
-/// Borrows the arrays, checks them again, and runs the kernel without the
-/// GIL. `updated` is the input that `out` stands for when the call runs in
-/// place (`out` is then not among the inputs borrowed).
+/// Borrows the arrays, checks them again, and runs the kernel (without the
+/// GIL for long calls; short ones skip the borrows when they can, see
+/// [`gil`]). `updated` is the input that `out` stands for when the call
+/// runs in place (`out` is then not among the inputs borrowed).
 ///
 /// The checks in [`call`] and [`run`] come before copies that can run
 /// Python code (a subclass's `copy`) or let other threads run (numpy
 /// releases the GIL while it copies a large array), which may change an
 /// array's dtype, shape or strides meanwhile. So everything the views rely
-/// on is checked again here, on the borrowed arrays, with nothing in
-/// between that could run Python code: a change is a `ValueError`, never
+/// on is checked again here, on the borrowed arrays (or with the GIL held
+/// to the end), with nothing in between that could run Python code: a change is a `ValueError`, never
 /// a view of the wrong memory. Calls that copy nothing are checked again
 /// too: allocating the output can run the garbage collector, and with it
 /// any finalizer. Once the views exist, they no longer read
@@ -446,6 +448,37 @@ fn compute<'py, T: Dtype>(
     params: Params<T>,
     updated: Option<&Bound<'py, PyArrayDyn<T>>>,
 ) -> PyResult<()> {
+    let form = if updated.is_some() {
+        func.inplace
+    } else {
+        func.into
+    };
+    let bytes = out.len() * core::mem::size_of::<T>();
+    let inputs = || [first, second].into_iter().flatten();
+    // Arrays that are all C-contiguous, or all Fortran-contiguous, hold
+    // their elements in one order: their memory is the slices the root
+    // function takes, with no view to build.
+    let order = |c: fn(&Bound<'py, PyArrayDyn<T>>) -> bool| c(out) && inputs().all(c);
+    let slices = order(|a| a.is_c_contiguous()) || order(|a| a.is_fortran_contiguous());
+    let params = params.get();
+    if slices && bytes < gil::KEEP_BELOW_BYTES && gil::none_in_flight(py) {
+        check_again(func, first, second, out, updated)?;
+        let read = |a: &Bound<'py, PyArrayDyn<T>>| {
+            // SAFETY: `a` is a contiguous, aligned array of `len()`
+            // elements of `T` (checked just now, with the GIL held since),
+            // which it keeps alive; nothing writes it while this call
+            // keeps the GIL, since no call runs without it (`gil`), and
+            // `out` does not overlap it (checked).
+            unsafe { core::slice::from_raw_parts(a.data().cast_const(), a.len()) }
+        };
+        // SAFETY: as for `read`; `out`'s elements are distinct (it is
+        // contiguous) and no other reference to them exists meanwhile.
+        let dst = unsafe { core::slice::from_raw_parts_mut(out.data(), out.len()) };
+        with_slices(first.map(read), second.map(read), |ins| {
+            __forms::call_root(form.id, ins, dst, params)
+        });
+        return Ok(());
+    }
     let busy = |what: &str| {
         PyRuntimeError::new_err(format!(
             "relu_kernels.{}: {what} is in use by a call on another thread (no call may write an array that another call reads or writes)",
@@ -458,6 +491,34 @@ fn compute<'py, T: Dtype>(
             .transpose()
     };
     let (ro1, ro2) = (ro(first)?, ro(second)?);
+    check_again(func, first, second, out, updated)?;
+    if slices {
+        let s1 = ro1.as_ref().map(|r| r.as_slice());
+        let s2 = ro2.as_ref().map(|r| r.as_slice());
+        if let (Ok(dst), Ok(s1), Ok(s2)) = (out_rw.as_slice_mut(), s1.transpose(), s2.transpose()) {
+            with_slices(s1, s2, |ins| {
+                gil::detach_if_long(py, bytes, || __forms::call_root(form.id, ins, dst, params))
+            });
+            return Ok(());
+        }
+    }
+    let v1 = ro1.as_ref().map(|r| r.as_array());
+    let v2 = ro2.as_ref().map(|r| r.as_array());
+    let mut dst = out_rw.as_array_mut();
+    gil::detach_if_long(py, bytes, || {
+        kernel(form, params, v1.as_ref(), v2.as_ref(), &mut dst)
+    });
+    Ok(())
+}
+
+/// Checks again everything the kernel's views rely on (see [`compute`]).
+fn check_again<'py, T: Dtype>(
+    func: Func,
+    first: Option<&Bound<'py, PyArrayDyn<T>>>,
+    second: Option<&Bound<'py, PyArrayDyn<T>>>,
+    out: &Bound<'py, PyArrayDyn<T>>,
+    updated: Option<&Bound<'py, PyArrayDyn<T>>>,
+) -> PyResult<()> {
     let changed = |name: &str| {
         PyValueError::new_err(format!(
             "relu_kernels.{}: {name} changed during the call (its dtype, shape or strides, by another thread or an overridden method)",
@@ -483,34 +544,27 @@ fn compute<'py, T: Dtype>(
     {
         return Err(changed("the input updated in place"));
     }
-    let v1 = ro1.as_ref().map(|r| r.as_array());
-    let v2 = ro2.as_ref().map(|r| r.as_array());
-    let mut dst = out_rw.as_array_mut();
-    let in_place = updated.is_some();
-    py.detach(|| {
-        kernel(
-            func,
-            params.get(),
-            v1.as_ref(),
-            v2.as_ref(),
-            &mut dst,
-            in_place,
-        )
-    });
     Ok(())
 }
 
-/// The `nd` function of `func`: in place on `out` (for the backward passes,
-/// `out` holds `dy` and `first` is `x`), or from the inputs into `out`.
+/// Calls `f` with the inputs that are there, `a` before `b`.
+fn with_slices<T, R>(a: Option<&[T]>, b: Option<&[T]>, f: impl FnOnce(&[&[T]]) -> R) -> R {
+    match (a, b) {
+        (Some(a), Some(b)) => f(&[a, b]),
+        (Some(a), None) => f(&[a]),
+        _ => f(&[]),
+    }
+}
+
+/// The `nd` function of `form` (the in-place form updates `out`, which
+/// for the backward passes holds `dy`, with `first` as `x`).
 fn kernel<T: Dtype>(
-    func: Func,
+    form: &Form,
     params: &[T],
     first: Option<&ArrayViewD<'_, T>>,
     second: Option<&ArrayViewD<'_, T>>,
     out: &mut ArrayViewMutD<'_, T>,
-    in_place: bool,
 ) {
-    let form = if in_place { func.inplace } else { func.into };
     let (one, two);
     let ins: &[&ArrayRefD<T>] = match (first, second) {
         (None, _) => &[],

@@ -115,3 +115,39 @@ def test_the_gil_is_released_while_a_kernel_runs():
     t0, t1 = span
     inside = [s for s in stamps if t0 + 0.003 < s < t1]
     assert t1 - t0 < 0.006 or len(inside) > 100, (t1 - t0, len(inside))
+
+
+def test_short_calls_see_a_long_call_in_flight():
+    """A short call (which keeps the GIL and, while no call runs without
+    it, takes no borrows) on memory that a long call on another thread is
+    writing raises RuntimeError, as a long call would; once the long call
+    has ended, it runs."""
+    big = np.full(32 << 20, -1.5, np.float32)
+    short = big[:16]
+    span = []
+    outcomes = []
+
+    def work():
+        t0 = time.perf_counter()
+        rk.leaky_relu(big, 0.5, out=big)
+        span.extend([t0, time.perf_counter()])
+
+    t = threading.Thread(target=work)
+    t.start()
+    while t.is_alive():
+        try:
+            rk.relu(short, out=short)
+            outcomes.append(None)
+        except RuntimeError as e:
+            outcomes.append(e)
+    t.join()
+    t0, t1 = span
+    raised = [e for e in outcomes if e is not None]
+    for e in raised:
+        assert "in use by a call on another thread" in str(e), e
+    # The long call runs for milliseconds without the GIL, and this thread
+    # calls all the while.
+    assert t1 - t0 < 0.006 or raised, (t1 - t0, len(outcomes))
+    rk.relu(short, out=short)
+    assert_same(big[16:], np.full((32 << 20) - 16, -0.75, np.float32))
+    assert_same(short, np.zeros(16, np.float32))

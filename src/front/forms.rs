@@ -207,6 +207,23 @@ macro_rules! table {
             }
         }
 
+        /// Form `id` over slices through the crate root: `ins` its inputs,
+        /// `out` its output (unlike [`slice_fn`], nothing is allocated).
+        #[track_caller]
+        pub fn call_root<T: Element>(id: Id, ins: &[&[T]], out: &mut [T], params: &[T]) {
+            match id {
+                $(Id::$name => {
+                    let &[$($p),*] = params else {
+                        wrong(stringify!($name), "parameters", count!($($p)*), params.len())
+                    };
+                    let &[$($r),*] = ins else {
+                        wrong(stringify!($name), "inputs", count!($($r)*), ins.len())
+                    };
+                    crate::$name($($r,)* out $(, $p)*)
+                })*
+            }
+        }
+
         /// Form `id` over arrays: `ins` its inputs, `out` its output.
         #[cfg(feature = "ndarray")]
         pub fn call_nd<T: Element, D: ndarray::Dimension>(
