@@ -121,6 +121,17 @@ macro_rules! bind {
 }
 use bind;
 
+/// Binds the identifiers to the elements of a slice, or panics saying
+/// how many form `$name` takes.
+macro_rules! unpack {
+    ($name:ident, $what:literal, [$($x:ident),*] = $from:ident) => {
+        let &[$($x),*] = $from else {
+            wrong(stringify!($name), $what, count!($($x)*), $from.len())
+        };
+    };
+}
+use unpack;
+
 /// How many identifiers it is given.
 macro_rules! count {
     ($($x:ident)*) => {
@@ -175,9 +186,7 @@ macro_rules! table {
         pub fn slice_fn<T: Element>(via: Via, id: Id, params: &[T]) -> SliceFn<T> {
             match id {
                 $(Id::$name => {
-                    let &[$($p),*] = params else {
-                        wrong(stringify!($name), "parameters", count!($($p)*), params.len())
-                    };
+                    unpack!($name, "parameters", [$($p),*] = params);
                     match via {
                         Via::Scalar => bind!(crate::scalar::$name, (), [$($r),*], $out, [$($p),*]),
                         Via::Simd => bind!(crate::simd::$name, (), [$($r),*], $out, [$($p),*]),
@@ -196,12 +205,8 @@ macro_rules! table {
         pub fn elem<T: Element>(id: Id, ins: &[T], old: T, params: &[T]) -> T {
             match id {
                 $(Id::$name => {
-                    let &[$($p),*] = params else {
-                        wrong(stringify!($name), "parameters", count!($($p)*), params.len())
-                    };
-                    let &[$($r),*] = ins else {
-                        wrong(stringify!($name), "inputs", count!($($r)*), ins.len())
-                    };
+                    unpack!($name, "parameters", [$($p),*] = params);
+                    unpack!($name, "inputs", [$($r),*] = ins);
                     crate::front::list::elem_fn::<T, _, _>($elem)([$($r),*], old)
                 })*
             }
@@ -213,12 +218,8 @@ macro_rules! table {
         pub fn call_root<T: Element>(id: Id, ins: &[&[T]], out: &mut [T], params: &[T]) {
             match id {
                 $(Id::$name => {
-                    let &[$($p),*] = params else {
-                        wrong(stringify!($name), "parameters", count!($($p)*), params.len())
-                    };
-                    let &[$($r),*] = ins else {
-                        wrong(stringify!($name), "inputs", count!($($r)*), ins.len())
-                    };
+                    unpack!($name, "parameters", [$($p),*] = params);
+                    unpack!($name, "inputs", [$($r),*] = ins);
                     crate::$name($($r,)* out $(, $p)*)
                 })*
             }
@@ -234,12 +235,8 @@ macro_rules! table {
         ) {
             match id {
                 $(Id::$name => {
-                    let &[$($p),*] = params else {
-                        wrong(stringify!($name), "parameters", count!($($p)*), params.len())
-                    };
-                    let &[$($r),*] = ins else {
-                        wrong(stringify!($name), "inputs", count!($($r)*), ins.len())
-                    };
+                    unpack!($name, "parameters", [$($p),*] = params);
+                    unpack!($name, "inputs", [$($r),*] = ins);
                     crate::nd::$name($($r,)* out $(, $p)*)
                 })*
             }
