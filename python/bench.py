@@ -191,11 +191,17 @@ def measure(name, n, dt, reps):
 
 
 def overhead(dt, reps):
-    """Per-call time on a 16-element array, in place, many calls a batch."""
+    """Per-call time on a 16-element array, in place, many calls a batch;
+    the last figure is the timing loop's own cost (a call of an empty
+    function with the same arguments)."""
     x0 = values(16, dt, 3)
     x = x0.copy()
-    cases = [lambda: rk.relu(x, out=x), lambda: np.maximum(x, 0, out=x)]
-    times = [[], []]
+
+    def empty(x, out=None):
+        pass
+
+    cases = [lambda: rk.relu(x, out=x), lambda: np.maximum(x, 0, out=x), lambda: empty(x, out=x)]
+    times = [[], [], []]
     for _ in range(reps):
         for i, f in enumerate(cases):
             t = time.perf_counter_ns()
@@ -308,8 +314,11 @@ def main():
         return against_onnxruntime(o, sizes)
     notes = check(dt)
     print(f"relu_kernels vs numpy {np.__version__}, {o.dtype}, in place; ratio = numpy time / relu_kernels time")
-    ot, nt = overhead(dt, o.reps or 15)
-    print(f"per call at 16 elements: relu(x, out=x) {ot:.0f} ns, np.maximum(x, 0, out=x) {nt:.0f} ns ({ot / nt:.2f}x numpy's)")
+    ot, nt, lt = overhead(dt, o.reps or 15)
+    print(
+        f"per call at 16 elements: relu(x, out=x) {ot:.0f} ns, np.maximum(x, 0, out=x) {nt:.0f} ns"
+        f" ({ot / nt:.2f}x numpy's); the timing loop alone {lt:.0f} ns"
+    )
     for note in notes:
         print(note)
     if o.overhead_only:
