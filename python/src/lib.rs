@@ -433,12 +433,12 @@ fn run_flat<'py, T: Dtype>(
 /// releases the GIL while it copies a large array), which may change an
 /// array's dtype, shape or strides meanwhile. So everything the views rely
 /// on is checked again here, on the borrowed arrays (or with the GIL held
-/// to the end), with nothing in between that could run Python code: a change is a `ValueError`, never
-/// a view of the wrong memory. Calls that copy nothing are checked again
-/// too: allocating the output can run the garbage collector, and with it
-/// any finalizer. Once the views exist, they no longer read
-/// the arrays' attributes, and the memory they view stays alive with the
-/// arrays.
+/// to the end), with nothing in between that could run Python code: a
+/// change is a `ValueError`, never a view of the wrong memory. Calls that
+/// copy nothing are checked again too: allocating the output can run the
+/// garbage collector, and with it any finalizer. Once the views exist,
+/// they no longer read the arrays' attributes, and the memory they view
+/// stays alive with the arrays.
 fn compute<'py, T: Dtype>(
     py: Python<'py>,
     func: Func,
