@@ -59,7 +59,7 @@ fn cpuid(leaf: u32, sub: u32) -> CpuidResult {
     unsafe { __cpuid_count(leaf, sub) }
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(all(test, target_os = "linux", feature = "std"))]
 mod tests {
     /// Linux reads the same CPUID leaves into sysfs: the size it lists for
     /// cpu0's highest-level data or unified cache.
