@@ -1,9 +1,9 @@
 //! When a call gives up the GIL, and what a call that keeps it may skip.
 //!
 //! A call that writes less than [`KEEP_BELOW_BYTES`] keeps the GIL: its
-//! kernel takes about as long as releasing and retaking it, and another
-//! thread could hardly run meanwhile (numpy keeps it for its short loops
-//! too). Larger calls release it while the kernel runs, and count
+//! kernel takes a few hundred nanoseconds at most, about what releasing
+//! the GIL and taking the borrows cost, and another thread could hardly
+//! run meanwhile (numpy keeps it for its short loops too). Larger calls release it while the kernel runs, and count
 //! themselves in [`IN_FLIGHT`] meanwhile.
 //!
 //! The borrows rust-numpy tracks exist for the calls that run without the
@@ -11,8 +11,8 @@
 //! running call reads or writes (or the other way round) raise. A short
 //! call that keeps the GIL from its checks to its end cannot overlap
 //! another call that way unless a call runs without the GIL, so when none
-//! does ([`none_in_flight`]) it can skip taking borrows, which costs more
-//! than its kernel.
+//! does ([`none_in_flight`]) it can skip taking borrows, which on the
+//! smallest arrays cost more than the kernel (`docs/TUNING.md`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
