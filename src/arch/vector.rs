@@ -80,8 +80,8 @@ pub trait Vector: Copy {
     /// it makes the NaN lanes NaN whatever the result had there: a NaN's
     /// exponent is all ones and its mantissa non-zero, and OR keeps both.
     fn nan_bits(self) -> Self;
-    /// `x` (a NaN) where `x` is NaN, `other` elsewhere: how the backward
-    /// passes let a NaN input through.
+    /// A NaN where `x` is NaN (which NaN is the level's choice), `other`
+    /// elsewhere: how the backward passes let a NaN input through.
     fn nan_or(self, other: Self) -> Self;
     /// 1 where `x` is a number, a NaN where `x` is NaN.
     fn one_or_nan(self) -> Self;

@@ -33,13 +33,13 @@
 //! | `leaky_relu`, `alpha = ±0` | `x * blend(x <= 0, alpha, 1)` | 3 (5 on Intel) | 3 |
 //! | `relu_grad` | `andnot(x < 0, max(1, x \| -0.0))` | 4 | 2 |
 //! | `leaky_relu_grad` | `max(1, x \| -0.0) ^ ((x < 0) & (1 ^ alpha))` | 5 | 2 |
-//! | `relu_backward` | `andnot(x < 0, dy) \| (isnan(x) & x)` | 5 | 2 |
+//! | `relu_backward` | `andnot(x < 0, dy) \| isnan(x)` | 4 | 2 |
 //! | `leaky_relu_backward` | `dy * leaky_relu_grad(x)` | 6 | 3 |
-//! | `relu_backward_from_output` | `andnot(out <= 0, dy) \| (isnan(out) & out)` | 5 | 2 |
+//! | `relu_backward_from_output` | `andnot(out <= 0, dy) \| isnan(out)` | 4 | 2 |
 //! | `clamp`, neither bound a zero | `min(hi, max(lo, x))` | 2 | 2 |
 //! | `clamp`, `lo = +0.0` (`relu6`) | `min(hi, andnot(x <= 0, x))` | 3 | 2 |
-//! | `clamp`, other bounds | `min(max(x, lo), hi) \| (isnan(x) & x)` | 5 | 3 |
-//! | `clamp_backward` | `andnot(!(x >= lo) \| !(x <= hi), dy) \| (isnan(x) & x)` | 7 | 3 |
+//! | `clamp`, other bounds | `min(max(x, lo), hi) \| isnan(x)` | 4 | 3 |
+//! | `clamp_backward` | `andnot(!(x >= lo) \| !(x <= hi), dy) \| isnan(x)` | 6 | 3 |
 //!
 //! - `relu`: clearing leaves a NaN as it was and turns `-0.0` into `+0.0`
 //!   in one bitwise op; `max(0, x)` returns `-0.0` for `-0.0` and would
@@ -56,7 +56,11 @@
 //!   without an unordered compare. `alpha` is 1 with the bits of
 //!   `1 ^ alpha` flipped: an and and an xor instead of a blend.
 //! - `relu_backward`: a select, not `dy * relu_grad(x)`: an infinite or NaN
-//!   `dy` at a negative `x` gives 0. The NaN lanes of `x` are OR-ed in.
+//!   `dy` at a negative `x` gives 0. Then `isnan(x)` is OR-ed in: the
+//!   unordered compare's mask, all ones where `x` is NaN, which is itself a
+//!   NaN, so the lane comes out NaN (which NaN is unspecified) with no
+//!   `and` to pick `x`'s own bits (`f32` and `f64`; the 16-bit bodies OR in
+//!   `x`'s bits).
 //! - `clamp`: `maxps(x, lo)` is `lo` on ties and for a NaN `x`, and
 //!   `minps` of that and `hi` is `hi` on ties, which is the reference's
 //!   order (`hi` wins where the bounds are equal); the NaN lanes are OR-ed

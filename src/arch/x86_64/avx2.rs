@@ -112,10 +112,12 @@ macro_rules! impl_avx {
             }
             #[inline(always)]
             fn nan_or(self, other: Self) -> Self {
-                // OR-ing the NaN lanes' bits in: a compare, an and and an or,
-                // all on more ports than a variable blend.
+                // OR-ing the unordered compare's mask in: all ones is a NaN,
+                // so the NaN lanes come out NaN (not `x`'s NaN: which NaN is
+                // unspecified) in a compare and an or, on more ports than a
+                // variable blend.
                 // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $or(other.0, self.nan_bits().0) })
+                Self(unsafe { $or(other.0, $cmp::<_CMP_UNORD_Q>(self.0, self.0)) })
             }
             #[inline(always)]
             fn one_or_nan(self) -> Self {
