@@ -10,7 +10,8 @@ fn names_round_trip() {
         assert_eq!(Level::from_name(&level.name().to_uppercase()), Some(level));
         assert_eq!(level.to_string(), level.name());
     }
-    assert_eq!(Level::from_name("avx512"), None);
+    assert_eq!(Level::from_name("avx1024"), None);
+    assert_eq!(Level::from_name("sse2"), None);
 }
 
 #[test]
@@ -42,6 +43,21 @@ fn avx2_is_detected_at_run_time() {
         Level::Avx2.is_supported(),
         std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("f16c")
     );
+}
+
+/// The AVX-512 level needs F, BW, DQ and VL on top of the AVX2 level.
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+#[test]
+fn avx512_is_detected_at_run_time() {
+    use std::arch::is_x86_feature_detected as has;
+    let all = has!("avx512f") && has!("avx512bw") && has!("avx512dq") && has!("avx512vl");
+    assert_eq!(
+        Level::Avx512.is_supported(),
+        all && Level::Avx2.is_supported() && !cfg!(miri)
+    );
+    if Level::Avx512.is_supported() {
+        assert_eq!(Level::detected(), Level::Avx512);
+    }
 }
 
 #[cfg(all(target_arch = "x86_64", not(feature = "std")))]

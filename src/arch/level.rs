@@ -11,6 +11,7 @@ use core::sync::atomic::{AtomicU8, Ordering};
 ///
 /// [`Kernels`]: crate::Kernels
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Level {
     /// The reference, one element at a time.
     Scalar,
@@ -23,10 +24,18 @@ pub enum Level {
     /// that have AVX2 and F16C (every AVX2 CPU shipped has both; the 16-bit
     /// formats convert with F16C).
     Avx2,
+    /// AVX-512 kernels, compiled into the same builds as [`Level::Avx2`]
+    /// and chosen at run time on CPUs that have AVX-512 F, BW, DQ and VL
+    /// as well as AVX2 and F16C: F for the 512-bit vectors and their mask
+    /// registers, DQ for the float bitwise ops and the moves between masks
+    /// and vectors, BW for the 16-bit formats' compares, VL for the
+    /// shorter masked vectors. Every CPU with AVX-512 since Skylake-SP has
+    /// all four.
+    Avx512,
 }
 
 /// Every level, slowest first.
-pub const ALL_LEVELS: [Level; 3] = [Level::Scalar, Level::Portable, Level::Avx2];
+pub const ALL_LEVELS: [Level; 4] = [Level::Scalar, Level::Portable, Level::Avx2, Level::Avx512];
 
 /// The name of the environment variable that forces a level (std only).
 pub const LEVEL_ENV: &str = "RELU_KERNELS_LEVEL";
@@ -38,6 +47,17 @@ impl Level {
             Level::Scalar => "scalar",
             Level::Portable => "portable",
             Level::Avx2 => "avx2",
+            Level::Avx512 => "avx512",
+        }
+    }
+
+    /// What the CPU needs for the level, as an error message names it.
+    #[cfg(feature = "std")]
+    const fn needs(self) -> &'static str {
+        match self {
+            Level::Scalar | Level::Portable => "",
+            Level::Avx2 => " (it needs AVX2 and F16C)",
+            Level::Avx512 => " (it needs AVX-512 F, BW, DQ and VL, AVX2 and F16C)",
         }
     }
 
@@ -54,12 +74,15 @@ impl Level {
         match self {
             Level::Scalar | Level::Portable => true,
             Level::Avx2 => has_avx2_and_f16c(),
+            Level::Avx512 => has_avx2_and_f16c() && has_avx512(),
         }
     }
 
     /// The fastest level this CPU supports.
     pub fn detected() -> Level {
-        if Level::Avx2.is_supported() {
+        if Level::Avx512.is_supported() {
+            Level::Avx512
+        } else if Level::Avx2.is_supported() {
             Level::Avx2
         } else {
             Level::Portable
@@ -137,23 +160,29 @@ fn choose() -> Result<Level, String> {
     };
     let Some(name) = value.to_str() else {
         return Err(format!(
-            "relu-kernels: {LEVEL_ENV}={value:?}: not valid UTF-8 (expected scalar, portable or avx2)"
+            "relu-kernels: {LEVEL_ENV}={value:?}: not valid UTF-8 (expected {})",
+            expected()
         ));
     };
     match Level::from_name(name.trim()) {
         Some(level) if level.is_supported() => Ok(level),
         Some(level) => Err(format!(
             "relu-kernels: {LEVEL_ENV}={name}: this CPU does not support {level}{}",
-            if level == Level::Avx2 {
-                " (it needs AVX2 and F16C)"
-            } else {
-                ""
-            }
+            level.needs()
         )),
         None => Err(format!(
-            "relu-kernels: {LEVEL_ENV}={name}: unknown level (expected scalar, portable or avx2)"
+            "relu-kernels: {LEVEL_ENV}={name}: unknown level (expected {})",
+            expected()
         )),
     }
+}
+
+/// The level names, as the error messages list them.
+#[cfg(feature = "std")]
+fn expected() -> String {
+    let names: Vec<&str> = ALL_LEVELS.iter().map(|l| l.name()).collect();
+    let (last, rest) = names.split_last().expect("levels");
+    format!("{} or {last}", rest.join(", "))
 }
 
 #[cfg(not(feature = "std"))]
@@ -182,5 +211,41 @@ fn has_avx2_and_f16c() -> bool {
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 fn has_avx2_and_f16c() -> bool {
+    false
+}
+
+// Miri cannot run AVX-512 intrinsics, so there the level is never
+// supported.
+
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "sse2",
+    feature = "std",
+    not(miri)
+))]
+fn has_avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512bw")
+        && std::arch::is_x86_feature_detected!("avx512dq")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+}
+
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "sse2",
+    not(feature = "std"),
+    not(miri)
+))]
+fn has_avx512() -> bool {
+    cfg!(all(
+        target_feature = "avx512f",
+        target_feature = "avx512bw",
+        target_feature = "avx512dq",
+        target_feature = "avx512vl"
+    ))
+}
+
+#[cfg(any(miri, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+fn has_avx512() -> bool {
     false
 }

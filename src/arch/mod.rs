@@ -3,7 +3,7 @@
 //! vector at every level ([`Lanes`]), the one `match` on the level
 //! ([`dispatch`]), and a folder per instruction set:
 //! - `portable`: `wide`'s vectors, for any target;
-//! - `x86_64`: AVX2, chosen at run time;
+//! - `x86_64`: AVX2 and AVX-512, chosen at run time;
 //! - `half16`: what the 16-bit vectors of both know of the formats.
 //!
 //! Nothing here knows of ops, loops or threads. Adding a level means a
@@ -40,31 +40,43 @@ pub(crate) trait Lanes: Copy + 'static {
     /// The AVX2 level's vector.
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     type Avx2: Vector<Elem = Self>;
+    /// The AVX-512 level's vector.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    type Avx512: Vector<Elem = Self>;
 }
 
 macro_rules! lanes {
-    ($t:ty, $portable:ty, $avx2:ty) => {
+    ($t:ty, $portable:ty, $avx2:ty, $avx512:ty) => {
         impl Lanes for $t {
             type Portable = $portable;
             #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
             type Avx2 = $avx2;
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            type Avx512 = $avx512;
         }
     };
 }
 
-lanes!(f32, wide::f32x8, x86_64::avx2::F32x8);
-lanes!(f64, wide::f64x4, x86_64::avx2::F64x4);
+lanes!(
+    f32,
+    wide::f32x8,
+    x86_64::avx2::F32x8,
+    x86_64::avx512::F32x16
+);
+lanes!(f64, wide::f64x4, x86_64::avx2::F64x4, x86_64::avx512::F64x8);
 #[cfg(feature = "half")]
 lanes!(
     half::f16,
     portable::half16::Half16<half::f16>,
-    x86_64::avx2_half16::H16x16<half::f16>
+    x86_64::avx2_half16::H16x16<half::f16>,
+    x86_64::avx512_half16::H16x32<half::f16>
 );
 #[cfg(feature = "half")]
 lanes!(
     half::bf16,
     portable::half16::Half16<half::bf16>,
-    x86_64::avx2_half16::H16x16<half::bf16>
+    x86_64::avx2_half16::H16x16<half::bf16>,
+    x86_64::avx512_half16::H16x32<half::bf16>
 );
 
 /// Work written once for every level: `scalar` for the scalar level,
@@ -95,7 +107,14 @@ pub(crate) unsafe fn dispatch<T: Lanes, B: Body<T>>(level: Level, body: B) {
             // which is AVX2 and F16C.
             unsafe { x86_64::with_avx2::<T, B>(body) }
         }
-        // Without x86_64, `Avx2` is never supported and never reaches here.
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        Level::Avx512 => {
+            debug_assert!(Level::Avx512.is_supported());
+            // SAFETY: the CPU supports the AVX-512 level (caller contract),
+            // which is AVX-512 F, BW, DQ and VL, AVX2 and F16C.
+            unsafe { x86_64::with_avx512::<T, B>(body) }
+        }
+        // Without x86_64, `Avx2` and `Avx512` are never supported and never reaches here.
         _ => {
             // SAFETY: every CPU supports the portable level (it is
             // compiled for the build's target).

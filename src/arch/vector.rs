@@ -8,7 +8,7 @@
 //! instructions for its lanes: a float compare for `f32`, one integer
 //! compare on the bit patterns for `f16`.
 
-/// A 256-bit vector of floats. Masks are vectors whose lanes are all ones
+/// A vector of floats (256 or 512 bits). Masks are vectors whose lanes are all ones
 /// (true) or all zeros (false).
 ///
 /// # Safety of the methods
@@ -53,8 +53,8 @@ pub trait Vector: Copy {
     /// follow the last one.
     ///
     /// # Safety
-    /// `p` must be valid for writing `LANES` elements and aligned to 32
-    /// bytes.
+    /// `p` must be valid for writing `LANES` elements and aligned to their
+    /// size (`LANES` elements).
     unsafe fn store_stream(self, p: *mut Self::Elem) {
         // SAFETY: the caller's contract covers `store`'s.
         unsafe { self.store(p) }
@@ -143,6 +143,56 @@ pub trait Vector: Copy {
     #[inline(always)]
     fn leaky_relu_min(self, alpha: Self::Alpha) -> Self {
         self.scale_where(self.le_zero(), alpha)
+    }
+    /// ReLU: `+0.0` where [`Vector::relu_zero`], `x` elsewhere (a NaN
+    /// stays a NaN).
+    #[inline(always)]
+    fn relu(self) -> Self {
+        // Clearing (not selecting) leaves NaN as it was and turns -0.0 into
+        // +0.0.
+        self.relu_zero().and_not(self)
+    }
+    /// ReLU's derivative: 1 where `x >= 0` (both zeros), `+0.0` where
+    /// `x < 0`, a NaN where `x` is NaN.
+    #[inline(always)]
+    fn relu_grad(self) -> Self {
+        // NaN is not below 0 and stays NaN.
+        self.lt_zero().and_not(self.one_or_nan())
+    }
+    /// Leaky ReLU's derivative: 1 where `x >= 0`, `alpha` where `x < 0`, a
+    /// NaN where `x` is NaN; `flip` is `1 ^ alpha` (bitwise), for levels
+    /// that flip 1's bits into `alpha`'s.
+    #[inline(always)]
+    fn leaky_relu_grad(self, alpha: Self, flip: Self) -> Self {
+        // An and and an xor rather than a variable blend, which is three
+        // micro-ops on recent Intel cores; NaN is not below 0 and stays NaN.
+        let _ = alpha;
+        self.one_or_nan().xor(self.lt_zero().and(flip))
+    }
+    /// ReLU's backward pass: `dy` where `x >= 0` (both zeros), `+0.0` where
+    /// `x < 0`, a NaN where `x` is NaN.
+    #[inline(always)]
+    fn relu_backward(self, dy: Self) -> Self {
+        // Clearing dy's bits (not multiplying by 0) keeps an infinite or NaN
+        // dy at a negative x from becoming NaN.
+        self.nan_or(self.lt_zero().and_not(dy))
+    }
+    /// ReLU's backward pass from its output `self`: `dy` where the output
+    /// is above zero, `+0.0` at or below it (both zeros), a NaN where it is
+    /// NaN.
+    #[inline(always)]
+    fn relu_backward_from_output(self, dy: Self) -> Self {
+        // The lanes at or below zero are cleared; a NaN output may be among
+        // them, so the NaN lanes are put back after.
+        self.nan_or(self.le_zero().and_not(dy))
+    }
+    /// Clamp's backward pass: `dy` where `lo <= x <= hi`, `+0.0` elsewhere,
+    /// a NaN where `x` is NaN.
+    #[inline(always)]
+    fn clamp_backward(self, dy: Self, lo: Self, hi: Self) -> Self {
+        // Clearing, not multiplying: an infinite or NaN `dy` outside the
+        // bounds gives `+0.0`.
+        self.nan_or(self.outside(lo, hi).and_not(dy))
     }
     /// `self` (an incoming gradient `dy`) times Leaky ReLU's derivative
     /// at `x`: `alpha * dy` where `x < 0`, `dy` where `x >= 0` (both

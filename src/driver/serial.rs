@@ -120,8 +120,8 @@ unsafe fn run_scalar<T: Element, O: Op<T>>(op: O, p: Ptrs<T>, len: usize) {
 /// store port busy from L1.
 const UNROLL: usize = 4;
 
-/// The vector loop: a scalar head up to a 32-byte aligned `dst` (so no
-/// store splits a cache line), `UNROLL` vectors at a time, single vectors,
+/// The vector loop: a scalar head up to a `dst` aligned to the vector's
+/// size (so no store splits a cache line), `UNROLL` vectors at a time, single vectors,
 /// then a scalar tail. The tail cannot reuse an overlapping last vector: the
 /// ops are not idempotent in place. With `STREAM`, the aligned main loop
 /// uses non-temporal stores.
@@ -139,24 +139,26 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
 {
     let lanes = V::LANES;
     let size = core::mem::size_of::<V::Elem>();
+    // 32 or 64 bytes: a power of two that divides a cache line.
+    let bytes = lanes * size;
     // SAFETY (for every access below): indices stay below `len`, as each
     // loop condition checks, so every pointer is inside the caller's range.
     let mut i = 0;
     if len >= 4 * UNROLL * lanes {
-        let misalign = (p.dst as usize) % 32;
+        let misalign = (p.dst as usize) % bytes;
         if misalign.is_multiple_of(size) && misalign != 0 {
-            let head = (32 - misalign) / size;
+            let head = (bytes - misalign) / size;
             // SAFETY: `head < lanes <= len`.
             unsafe { run_scalar(op, p, head) };
             i = head;
         }
     }
     // SAFETY: `i <= len`.
-    let aligned = unsafe { p.dst.add(i) as usize }.is_multiple_of(32);
+    let aligned = unsafe { p.dst.add(i) as usize }.is_multiple_of(bytes);
     // SAFETY: the CPU supports `V`'s level (caller contract).
     let alpha = unsafe { V::alpha(op.alpha()) };
     if STREAM && aligned {
-        // SAFETY: forwarded contract; `dst + i` is 32-byte aligned and the
+        // SAFETY: forwarded contract; `dst + i` is aligned to the vector and the
         // loop advances by whole vectors, so every streaming store is too.
         i = unsafe { main_loop(op, alpha, p, i, len, |v: V, d| v.store_stream(d)) };
         V::fence();

@@ -43,7 +43,7 @@ impl<T: Element, const RUN: bool> Op<T> for BiasRelu<T, RUN> {
         // SAFETY: `x` exists, so the CPU supports `V`'s level (see `Vector`).
         let b = if RUN { unsafe { V::splat(self.0) } } else { y };
         let z = x.add(b);
-        z.relu_zero().and_not(z)
+        z.relu()
     }
 }
 
