@@ -77,8 +77,8 @@
 //!
 //! # Paths
 //! - [`scalar`]: the reference, one element at a time. It *is* the spec.
-//! - [`simd`]: single-threaded vector kernels. On x86_64 the AVX2 kernel is
-//!   chosen at run time when the CPU has AVX2 and F16C, in any build;
+//! - [`simd`]: single-threaded vector kernels. On x86_64 the AVX-512 or
+//!   AVX2 kernel is chosen at run time when the CPU has it, in any build;
 //!   elsewhere, or on older CPUs, `wide`'s portable 256-bit vectors (see
 //!   [`Level`]).
 //! - [`par`] (feature `rayon`, on by default): the buffer shared among
@@ -91,15 +91,16 @@
 //!   a switch that depends on who calls (see [`Threading::Auto`]).
 //!   Without the `rayon` feature the root functions are the `simd` ones.
 //! - [`Kernels`]: any supported level with any threading, for forcing one
-//!   kernel (the environment variable `RELU_KERNELS_LEVEL=scalar|portable|avx2`
-//!   forces the level of all the others).
+//!   kernel (the environment variable
+//!   `RELU_KERNELS_LEVEL=scalar|portable|avx2|avx512` forces the level of
+//!   all the others).
 //!
 //! Every op is one small type with a scalar body and a vector body; one
 //! serial loop (aligned head, four vectors at a time, scalar tail) and one
 //! parallel driver serve all of them at every level. The out-of-place
 //! forms write destinations of half the last-level cache or more (read
 //! from CPUID once; 16 MiB where the CPU does not say) with non-temporal
-//! stores on the AVX2 level: such an output cannot stay in cache, and a
+//! stores on the AVX2 and AVX-512 levels: such an output cannot stay in cache, and a
 //! plain store would read every destination line first.
 //!
 //! # Semantics
@@ -197,12 +198,14 @@
 //!
 //! # 16-bit formats
 //! The ops that only select (`relu`, the gradients, `relu_backward`) work
-//! on the bit patterns directly, 16 lanes to a 256-bit vector, with integer
-//! compares. The multiplying ops (`leaky_relu`, `leaky_relu_backward`)
-//! widen to `f32` for the product: on the AVX2 level with F16C for `f16`
-//! and with integer shifts for `bf16`, on the portable level with integer
-//! and `f32` vector arithmetic. The AVX2 level therefore needs F16C as well
-//! as AVX2, which every AVX2 CPU shipped has.
+//! on the bit patterns directly, 16 lanes to a 256-bit vector (32 to a
+//! 512-bit one), with integer compares. The multiplying ops (`leaky_relu`,
+//! `leaky_relu_backward`) widen to `f32` for the product: on the AVX2 level
+//! with F16C for `f16` and with integer shifts for `bf16`, on the AVX-512
+//! level with its own conversions for `f16` and integer shifts for `bf16`,
+//! on the portable level with integer and `f32` vector arithmetic. The AVX2
+//! level therefore needs F16C as well as AVX2, which every AVX2 CPU shipped
+//! has.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]

@@ -59,6 +59,30 @@ pub trait Vector: Copy {
         // SAFETY: the caller's contract covers `store`'s.
         unsafe { self.store(p) }
     }
+    /// Whether the level loads and stores the first `n` lanes alone
+    /// ([`Vector::load_first`], [`Vector::store_first`]), with mask
+    /// registers: the loop then does its head and tail in one partial
+    /// vector each instead of element by element.
+    const PARTIAL: bool = false;
+    /// Loads the first `n` lanes from `p` (`0 < n < LANES`), the others
+    /// zero; reads nothing past `p + n`. Only where [`Vector::PARTIAL`].
+    ///
+    /// # Safety
+    /// The CPU must support the level of this vector type, and `p` must be
+    /// valid for reading `n` elements; no alignment needed.
+    unsafe fn load_first(p: *const Self::Elem, n: usize) -> Self {
+        let _ = (p, n);
+        unreachable!("no partial loads at this level")
+    }
+    /// Stores the first `n` lanes to `p` (`0 < n < LANES`) and writes
+    /// nothing else. Only where [`Vector::PARTIAL`].
+    ///
+    /// # Safety
+    /// `p` must be valid for writing `n` elements; no alignment needed.
+    unsafe fn store_first(self, p: *mut Self::Elem, n: usize) {
+        let _ = (p, n);
+        unreachable!("no partial stores at this level")
+    }
     /// Orders earlier [`Vector::store_stream`] stores before later stores.
     fn fence() {}
     /// Whether [`Vector::store_stream`] bypasses the caches (else it is a
@@ -168,6 +192,11 @@ pub trait Vector: Copy {
         // micro-ops on recent Intel cores; NaN is not below 0 and stays NaN.
         let _ = alpha;
         self.one_or_nan().xor(self.lt_zero().and(flip))
+    }
+    /// [`Vector::leaky_relu_grad`] for `-1 <= alpha <= 1`.
+    #[inline(always)]
+    fn leaky_relu_grad_unit(self, alpha: Self, flip: Self) -> Self {
+        self.leaky_relu_grad(alpha, flip)
     }
     /// ReLU's backward pass: `dy` where `x >= 0` (both zeros), `+0.0` where
     /// `x < 0`, a NaN where `x` is NaN.

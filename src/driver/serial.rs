@@ -1,6 +1,7 @@
-//! The one serial loop every op and level goes through: a scalar head to
-//! an aligned destination, the vector body `UNROLL` vectors at a time,
-//! single vectors, and a scalar tail.
+//! The one serial loop every op and level goes through: a head to an
+//! aligned destination, the vector body `UNROLL` vectors at a time, single
+//! vectors, and a tail; head and tail are one partial vector each where the
+//! level has masked loads and stores, and element by element elsewhere.
 
 use core::marker::PhantomData;
 
@@ -120,10 +121,10 @@ unsafe fn run_scalar<T: Element, O: Op<T>>(op: O, p: Ptrs<T>, len: usize) {
 /// store port busy from L1.
 const UNROLL: usize = 4;
 
-/// The vector loop: a scalar head up to a `dst` aligned to the vector's
-/// size (so no store splits a cache line), `UNROLL` vectors at a time, single vectors,
-/// then a scalar tail. The tail cannot reuse an overlapping last vector: the
-/// ops are not idempotent in place. With `STREAM`, the aligned main loop
+/// The vector loop: a head up to a `dst` aligned to the vector's size (so
+/// no store splits a cache line), `UNROLL` vectors at a time, single
+/// vectors, then a tail (head and tail by [`run_part`]). The tail cannot
+/// reuse an overlapping last vector: the ops are not idempotent in place. With `STREAM`, the aligned main loop
 /// uses non-temporal stores.
 ///
 /// # Safety
@@ -143,20 +144,20 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
     let bytes = lanes * size;
     // SAFETY (for every access below): indices stay below `len`, as each
     // loop condition checks, so every pointer is inside the caller's range.
+    // SAFETY: the CPU supports `V`'s level (caller contract).
+    let alpha = unsafe { V::alpha(op.alpha()) };
     let mut i = 0;
     if len >= 4 * UNROLL * lanes {
         let misalign = (p.dst as usize) % bytes;
         if misalign.is_multiple_of(size) && misalign != 0 {
             let head = (bytes - misalign) / size;
             // SAFETY: `head < lanes <= len`.
-            unsafe { run_scalar(op, p, head) };
+            unsafe { run_part::<V, O>(op, alpha, p, head) };
             i = head;
         }
     }
     // SAFETY: `i <= len`.
     let aligned = unsafe { p.dst.add(i) as usize }.is_multiple_of(bytes);
-    // SAFETY: the CPU supports `V`'s level (caller contract).
-    let alpha = unsafe { V::alpha(op.alpha()) };
     if STREAM && aligned {
         // SAFETY: forwarded contract; `dst + i` is aligned to the vector and the
         // loop advances by whole vectors, so every streaming store is too.
@@ -174,8 +175,34 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
         }
         i += lanes;
     }
-    // SAFETY: `i <= len`, so the rest is `len - i` elements in range.
-    unsafe { run_scalar(op, p.add(i), len - i) };
+    // SAFETY: `i <= len` and `len - i < lanes`, so the rest is `len - i`
+    // elements in range.
+    unsafe { run_part::<V, O>(op, alpha, p.add(i), len - i) };
+}
+
+/// The first `n` elements (`n < LANES`): in one partial vector where the
+/// level has them, element by element elsewhere.
+///
+/// # Safety
+/// As [`run_vector`] for `n` elements.
+#[inline(always)]
+unsafe fn run_part<V: Vector, O: Op<V::Elem>>(op: O, alpha: V::Alpha, p: Ptrs<V::Elem>, n: usize)
+where
+    V::Elem: Element,
+{
+    if V::PARTIAL {
+        if n > 0 {
+            // SAFETY: `0 < n < LANES`; the pointers cover `n` elements and
+            // the partial loads and stores touch no others.
+            unsafe {
+                op.vector(alpha, V::load_first(p.x, n), V::load_first(p.y, n))
+                    .store_first(p.dst, n)
+            }
+        }
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { run_scalar(op, p, n) }
+    }
 }
 
 /// `UNROLL` vectors at a time from `i` while they fit; returns where it

@@ -130,6 +130,17 @@ impl Kernels {
         }
     }
 
+    /// Leaky ReLU's derivative, with the body for `-1 <= alpha <= 1` there.
+    #[inline]
+    fn leaky_relu_grad<T: Element>(&self, alpha: T, io: Io<'_, T>) {
+        use ops::LeakyReluGrad;
+        if ops::unit_alpha(alpha) {
+            self.apply(LeakyReluGrad::<T, true>(alpha), io)
+        } else {
+            self.apply(LeakyReluGrad::<T, false>(alpha), io)
+        }
+    }
+
     /// Clamp with the cheapest body that is exact for these bounds.
     fn clamp<T: Element>(&self, lo: T, hi: T, io: Io<'_, T>) {
         use ops::{CLAMP_ANY, CLAMP_NONZERO, CLAMP_RELU, Clamp};

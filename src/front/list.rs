@@ -93,7 +93,7 @@ macro_rules! for_each_op {
                 op: [
                     lead: []; params: [alpha: T = 0.01]; panics: ["`alpha` is not finite"];
                     checks: [$crate::front::check::check_alpha(alpha)];
-                    kernel: |k, io| k.apply($crate::ops::LeakyReluGrad(alpha), io);
+                    kernel: |k, io| k.leaky_relu_grad(alpha, io);
                     elem: |[], x| $crate::scalar::leaky_relu_grad(x, alpha);
                 ];
                 inplace: [leaky_relu_grad_inplace, [], buf,

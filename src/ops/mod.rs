@@ -73,6 +73,33 @@
 //!   a NaN, so multiplying by the gradient needs no NaN fix-up after it;
 //!   it replaced two compares, a blend, a multiply, an and and an or.
 //!
+//! The AVX-512 level (`f32`, `f64`, 512-bit vectors) overrides the methods
+//! whose result in a lane depends only on the class of one input (NaN,
+//! zero, negative, positive, an infinity) with one `vfixupimm`, which picks
+//! per class, by a table, `x`, `+0.0`, 1 or the lane of a second operand
+//! (see `arch::x86_64::avx512`); its compares write mask registers:
+//!
+//! | op | AVX-512 body | µops |
+//! |---|---|---|
+//! | `relu` | `fixup(x)`: `x`, `+0.0` at or below zero | 1 |
+//! | `leaky_relu`, `0 < \|alpha\|` | `max(x, alpha * x)` (`min` for `alpha > 1`) | 2 |
+//! | `leaky_relu`, `alpha = ±0` | `x * blend(k: x <= 0, 1, alpha)` | 3 |
+//! | `relu_grad` | `fixup(x)`: 1, `+0.0` below zero | 1 |
+//! | `leaky_relu_grad`, `\|alpha\| <= 1` | `max(alpha, fixup(x))`: `fixup` gives 1, -1 below zero | 2 |
+//! | `leaky_relu_grad`, other `alpha` | `fixup(alpha, x)`: 1, `alpha` below zero | 1, and a register copy |
+//! | `relu_backward` | `fixup(dy, x)`: `dy`, `+0.0` below zero | 1 |
+//! | `leaky_relu_backward` | `dy * fixup(alpha, x)` | 2, and a register copy |
+//! | `relu_backward_from_output` | `fixup(dy, out)`: `dy`, `+0.0` at or below zero | 1 |
+//! | `clamp`, neither bound a zero | `min(hi, max(lo, x))` | 2 |
+//! | `clamp`, `lo = +0.0` (`relu6`) | `min(hi, fixup(x))` | 2 |
+//! | `clamp`, other bounds | `fixup(min(max(x, lo), hi), x)` | 3 |
+//! | `clamp_backward` | `k = x >= lo; k &= x <= hi; fixup(dy{k}, x)` | 4 |
+//!
+//! Each `fixup` makes a NaN `x` NaN. `vfixupimm` overwrites its first
+//! operand, so where that is the loop-invariant `alpha` the compiler copies
+//! it first. The 512-bit vectors ran faster than 256-bit ones with mask
+//! registers for every op on the machine measured (`docs/TUNING.md`).
+//!
 //! The 16-bit formats compare their bit patterns as integers and widen only
 //! for the multiply (see `arch::half16`); their bodies take the same methods.
 
@@ -172,10 +199,12 @@ impl<T: Element> Op<T> for ReluGrad {
     }
 }
 
+/// Leaky ReLU's derivative; `UNIT` where `-1 <= alpha <= 1`, for the
+/// levels with a cheaper body there ([`Vector::leaky_relu_grad_unit`]).
 #[derive(Clone, Copy)]
-pub(crate) struct LeakyReluGrad<T>(pub T);
+pub(crate) struct LeakyReluGrad<T, const UNIT: bool>(pub T);
 
-impl<T: Element> Op<T> for LeakyReluGrad<T> {
+impl<T: Element, const UNIT: bool> Op<T> for LeakyReluGrad<T, UNIT> {
     #[inline(always)]
     fn scalar(self, x: T, _: T) -> T {
         spec::leaky_relu_grad(x, self.0)
@@ -184,7 +213,11 @@ impl<T: Element> Op<T> for LeakyReluGrad<T> {
     fn vector<V: Vector<Elem = T>>(self, _: V::Alpha, x: V, _: V) -> V {
         // SAFETY: `x` exists, so the CPU supports `V`'s level (see `Vector`).
         let (alpha, one) = unsafe { (V::splat(self.0), V::splat(T::ONE)) };
-        x.leaky_relu_grad(alpha, one.xor(alpha))
+        if UNIT {
+            x.leaky_relu_grad_unit(alpha, one.xor(alpha))
+        } else {
+            x.leaky_relu_grad(alpha, one.xor(alpha))
+        }
     }
 }
 
@@ -220,6 +253,11 @@ impl<T: Element> Op<T> for LeakyReluBackward<T> {
     fn vector<V: Vector<Elem = T>>(self, alpha: V::Alpha, x: V, dy: V) -> V {
         dy.scale_by_leaky_grad(x, alpha)
     }
+}
+
+/// Whether `alpha` takes the `UNIT` bodies: `-1 <= alpha <= 1`.
+pub(crate) fn unit_alpha<T: Element>(alpha: T) -> bool {
+    alpha.to_f64().abs() <= 1.0
 }
 
 #[derive(Clone, Copy)]

@@ -161,7 +161,7 @@ pub fn emulated() -> bool {
 /// and the edges between them. Under Miri and emulation the last three are
 /// left out: the levels those run have one body for every alpha.
 pub fn alphas<T: TestFloat>() -> Vec<T> {
-    let all = [0.01, 0.0, -0.5, 1.5, 0.2, 1e-30, -0.0, 1.0, -3.0];
+    let all = [0.01, 0.0, -0.5, 1.5, 0.2, 1e-30, -0.0, 1.0, -3.0, -1.0];
     let n = if cfg!(miri) || emulated() {
         6
     } else {

@@ -1,5 +1,6 @@
 //! `half::f16` and `half::bf16`: what the 16-bit vectors of every level
-//! (`portable::half16`, `x86_64::avx2_half16`) know of the two formats.
+//! (`portable::half16`, `x86_64::avx2_half16`, `x86_64::avx512_half16`)
+//! know of the two formats.
 //!
 //! Both formats are sign-magnitude with the exponent above the mantissa,
 //! so the select-only ops work on the bit patterns with integer compares,

@@ -53,6 +53,8 @@ const SRC: u32 = 1;
 const QNAN: u32 = 2;
 /// `+0.0`.
 const ZERO: u32 = 8;
+/// `-1.0`.
+const MINUS_ONE: u32 = 9;
 /// `+1.0`.
 const ONE: u32 = 10;
 
@@ -120,6 +122,19 @@ const LEAKY_RELU_GRAD: i32 = Fixup {
 }
 .bits();
 
+/// 1 at and above zero, -1 below: the derivative's sign.
+const SIGN: i32 = Fixup {
+    qnan: QNAN,
+    snan: QNAN,
+    zero: ONE,
+    one: ONE,
+    neg_inf: MINUS_ONE,
+    pos_inf: ONE,
+    neg: MINUS_ONE,
+    pos: ONE,
+}
+.bits();
+
 /// ReLU's backward pass: `dy` at and above zero, `+0.0` below.
 const RELU_BACKWARD: i32 = Fixup {
     qnan: QNAN,
@@ -169,7 +184,8 @@ macro_rules! impl_avx512 {
         and: $and:ident, andnot: $andnot:ident, or: $or:ident, xor: $xor:ident,
         mul: $mul:ident, add: $add:ident, max: $max:ident, min: $min:ident,
         blend: $blend:ident, mask_mov: $mask_mov:ident, maskz_mov: $maskz_mov:ident,
-        fixup: $fixup:ident, mask_cmp: $mask_cmp:ident, set1_table: $set1_table:ident
+        fixup: $fixup:ident, mask_cmp: $mask_cmp:ident, set1_table: $set1_table:ident,
+        maskz_loadu: $maskz_loadu:ident, mask_storeu: $mask_storeu:ident
     ) => {
         impl $v {
             /// The vector mask of a mask register: all ones where set.
@@ -186,6 +202,11 @@ macro_rules! impl_avx512 {
                 // SAFETY: AVX-512 F is present (`x` exists). Flag reporting
                 // (the immediate) is off: the instruction raises nothing.
                 Self(unsafe { $fixup::<0>(dest.0, x.0, $set1_table(table)) })
+            }
+            /// The first `n` lanes (`n < LANES`).
+            #[inline(always)]
+            fn first(n: usize) -> $mask {
+                ((1u32 << n) - 1) as $mask
             }
             /// The mask register of a vector mask (the lanes' top bits).
             #[inline(always)]
@@ -247,6 +268,20 @@ macro_rules! impl_avx512 {
                 }
             }
             const STREAMS: bool = true;
+            const PARTIAL: bool = true;
+            #[inline(always)]
+            unsafe fn load_first(p: *const $t, n: usize) -> Self {
+                // SAFETY: AVX-512 F is present (the caller's promise); the
+                // masked lanes are not read (a masked load does not fault
+                // on them), and the first `n` are readable.
+                Self(unsafe { $maskz_loadu(Self::first(n), p) })
+            }
+            #[inline(always)]
+            unsafe fn store_first(self, p: *mut $t, n: usize) {
+                // SAFETY: AVX-512 F is present (`self` exists); only the
+                // first `n` lanes are written, and they are writable.
+                unsafe { $mask_storeu(p, Self::first(n), self.0) }
+            }
             #[inline(always)]
             fn fence() {
                 // SAFETY: SSE is part of x86_64.
@@ -373,6 +408,17 @@ macro_rules! impl_avx512 {
                 Self::fixup(alpha, self, LEAKY_RELU_GRAD)
             }
             #[inline(always)]
+            fn leaky_relu_grad_unit(self, alpha: Self, _: Self) -> Self {
+                // `max(alpha, s)` with `s` 1, -1 or a NaN by the sign of
+                // `x`: `alpha` where `s = -1 <= alpha`, 1 where
+                // `s = 1 >= alpha`, and `s` on ties and for a NaN (`max`
+                // returns its second operand then). Unlike the fix-up with
+                // `alpha` as its first operand, which it overwrites, this
+                // needs no copy of `alpha` per vector.
+                // SAFETY: AVX-512 F is present (see the note on this impl).
+                Self(unsafe { $max(alpha.0, Self::fixup(self, self, SIGN).0) })
+            }
+            #[inline(always)]
             fn relu_backward(self, dy: Self) -> Self {
                 Self::fixup(dy, self, RELU_BACKWARD)
             }
@@ -413,7 +459,8 @@ impl_avx512!(
     and: _mm512_and_ps, andnot: _mm512_andnot_ps, or: _mm512_or_ps, xor: _mm512_xor_ps,
     mul: _mm512_mul_ps, add: _mm512_add_ps, max: _mm512_max_ps, min: _mm512_min_ps,
     blend: _mm512_mask_blend_ps, mask_mov: _mm512_mask_mov_ps, maskz_mov: _mm512_maskz_mov_ps,
-    fixup: _mm512_fixupimm_ps, mask_cmp: _mm512_mask_cmp_ps_mask, set1_table: _mm512_set1_epi32
+    fixup: _mm512_fixupimm_ps, mask_cmp: _mm512_mask_cmp_ps_mask, set1_table: _mm512_set1_epi32,
+    maskz_loadu: _mm512_maskz_loadu_ps, mask_storeu: _mm512_mask_storeu_ps
 );
 impl_avx512!(
     F64x8, f64, 8, __mmask8,
@@ -424,7 +471,8 @@ impl_avx512!(
     and: _mm512_and_pd, andnot: _mm512_andnot_pd, or: _mm512_or_pd, xor: _mm512_xor_pd,
     mul: _mm512_mul_pd, add: _mm512_add_pd, max: _mm512_max_pd, min: _mm512_min_pd,
     blend: _mm512_mask_blend_pd, mask_mov: _mm512_mask_mov_pd, maskz_mov: _mm512_maskz_mov_pd,
-    fixup: _mm512_fixupimm_pd, mask_cmp: _mm512_mask_cmp_pd_mask, set1_table: set1_table_pd
+    fixup: _mm512_fixupimm_pd, mask_cmp: _mm512_mask_cmp_pd_mask, set1_table: set1_table_pd,
+    maskz_loadu: _mm512_maskz_loadu_pd, mask_storeu: _mm512_mask_storeu_pd
 );
 
 /// A `vfixupimmpd` table in every lane (the instruction reads each lane's

@@ -102,6 +102,12 @@ unsafe fn round_to_bf16(u: __m512i) -> __m512i {
     }
 }
 
+/// The first `n` of 32 lanes (`n < 32`).
+#[inline(always)]
+fn first(n: usize) -> __mmask32 {
+    (1u32 << n) - 1
+}
+
 impl<T: Avx512Format> H16x32<T> {
     #[inline(always)]
     fn new(v: __m512i) -> Self {
@@ -205,6 +211,20 @@ impl<T: Avx512Format> Vector for H16x32<T> {
         }
     }
     const STREAMS: bool = true;
+    const PARTIAL: bool = true;
+    #[inline(always)]
+    unsafe fn load_first(p: *const T, n: usize) -> Self {
+        // SAFETY: AVX-512 BW is present (the caller's promise); the masked
+        // lanes are not read (a masked load does not fault on them), and
+        // the first `n` are readable.
+        Self::new(unsafe { _mm512_maskz_loadu_epi16(first(n), p.cast()) })
+    }
+    #[inline(always)]
+    unsafe fn store_first(self, p: *mut T, n: usize) {
+        // SAFETY: AVX-512 BW is present (`self` exists); only the first `n`
+        // lanes are written, and they are writable.
+        unsafe { _mm512_mask_storeu_epi16(p.cast(), first(n), self.0) }
+    }
     #[inline(always)]
     fn fence() {
         // SAFETY: SSE is part of x86_64.
