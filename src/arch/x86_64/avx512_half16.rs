@@ -285,6 +285,32 @@ impl<T: Avx512Format> Vector for H16x32<T> {
         self.nan_or(limited)
     }
     #[inline(always)]
+    fn below(self, hi: Self) -> Self {
+        // `x` is `+0.0`, a positive number or a NaN, and `hi` a number
+        // above zero: as `u16` the numbers order as their values and every
+        // NaN (of either sign) lies above `+inf`, so an unsigned min limits
+        // the numbers, and the NaN lanes are put back.
+        // SAFETY: AVX-512 BW is present (see the note on this impl).
+        Self::new(unsafe {
+            let nan = _mm512_cmpgt_epu16_mask(self.0, Self::set(T::INF as i16));
+            _mm512_mask_mov_epi16(_mm512_min_epu16(self.0, hi.0), nan, self.0)
+        })
+    }
+    #[inline(always)]
+    fn clamp_backward(self, dy: Self, lo: Self, hi: Self) -> Self {
+        // `dy` where `lo <= x <= hi` by the keys (a NaN's key lies beyond
+        // the infinities', so outside), the second compare under the
+        // first's mask; then the NaN lanes.
+        // SAFETY: AVX-512 BW is present (see the note on this impl).
+        let inside = Self::new(unsafe {
+            let x = self.key();
+            let at_least_lo = _mm512_cmpge_epi16_mask(x, lo.key());
+            let k = _mm512_mask_cmple_epi16_mask(at_least_lo, x, hi.key());
+            _mm512_maskz_mov_epi16(k, dy.0)
+        });
+        self.nan_or(inside)
+    }
+    #[inline(always)]
     fn outside(self, lo: Self, hi: Self) -> Self {
         // A NaN's key lies beyond the infinities' (see `order_key`).
         // SAFETY: AVX-512 BW is present (see the note on this impl).
