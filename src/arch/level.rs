@@ -28,9 +28,9 @@ pub enum Level {
     /// and chosen at run time on CPUs that have AVX-512 F, BW, DQ and VL
     /// as well as AVX2 and F16C: F for the 512-bit vectors and their mask
     /// registers, DQ for the float bitwise ops and the moves between masks
-    /// and vectors, BW for the 16-bit formats' compares, VL for the
-    /// shorter masked vectors. Every CPU with AVX-512 since Skylake-SP has
-    /// all four.
+    /// and vectors, BW for the 16-bit formats' compares, VL for the 256-bit
+    /// halves the compiler works on inside the 512-bit bodies (the `f16`
+    /// conversions'). Every CPU with AVX-512 since Skylake-SP has all four.
     Avx512,
 }
 
