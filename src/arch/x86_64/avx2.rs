@@ -52,44 +52,7 @@ macro_rules! impl_avx {
                 // SAFETY: forwarded contract.
                 unsafe { Self::splat(alpha) }
             }
-            #[inline(always)]
-            unsafe fn load(p: *const $t) -> Self {
-                // SAFETY: AVX is present and `p` is readable for LANES
-                // elements (the caller's promise); `loadu` needs no
-                // alignment.
-                Self(unsafe { $loadu(p) })
-            }
-            #[inline(always)]
-            unsafe fn store(self, p: *mut $t) {
-                // SAFETY: AVX is present; the caller guarantees `p` is
-                // writable for LANES elements, and `storeu` needs no alignment.
-                unsafe { $storeu(p, self.0) }
-            }
-            #[inline(always)]
-            unsafe fn store_stream(self, p: *mut $t) {
-                // SAFETY: AVX is present; the caller guarantees `p` is
-                // writable for LANES elements and 32-byte aligned.
-                #[cfg(not(miri))]
-                unsafe {
-                    $stream(p, self.0)
-                }
-                // Miri cannot run the streaming store (inline assembly);
-                // the aligned store checks the same contract.
-                // SAFETY: as above.
-                #[cfg(miri)]
-                unsafe {
-                    $store(p, self.0)
-                }
-            }
-            const STREAMS: bool = true;
-            #[inline(always)]
-            fn fence() {
-                // SAFETY: SSE is part of x86_64.
-                #[cfg(not(miri))]
-                unsafe {
-                    _mm_sfence()
-                }
-            }
+            memory_methods!($t, Self, loadu: $loadu, storeu: $storeu, store: $store, stream: $stream);
             #[inline(always)]
             fn relu_zero(self) -> Self {
                 // SAFETY: AVX is present (see the note on this impl).

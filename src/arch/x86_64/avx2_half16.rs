@@ -202,43 +202,8 @@ impl<T: X86Format> Vector for H16x16<T> {
         // SAFETY: AVX is present (the caller's promise).
         unsafe { _mm256_set1_ps(alpha.to_f32()) }
     }
-    #[inline(always)]
-    unsafe fn load(p: *const T) -> Self {
-        // SAFETY: AVX is present; the caller guarantees `p` is readable for
-        // 32 bytes, and `loadu` needs no alignment.
-        Self::new(unsafe { _mm256_loadu_si256(p.cast()) })
-    }
-    #[inline(always)]
-    unsafe fn store(self, p: *mut T) {
-        // SAFETY: AVX is present; the caller guarantees `p` is writable for
-        // 32 bytes, and `storeu` needs no alignment.
-        unsafe { _mm256_storeu_si256(p.cast(), self.0) }
-    }
-    #[inline(always)]
-    unsafe fn store_stream(self, p: *mut T) {
-        // SAFETY: AVX is present; the caller guarantees `p` is writable for
-        // 32 bytes and 32-byte aligned.
-        #[cfg(not(miri))]
-        unsafe {
-            _mm256_stream_si256(p.cast(), self.0)
-        }
-        // Miri cannot run the streaming store (inline assembly); the
-        // aligned store checks the same contract.
-        // SAFETY: as above.
-        #[cfg(miri)]
-        unsafe {
-            _mm256_store_si256(p.cast(), self.0)
-        }
-    }
-    const STREAMS: bool = true;
-    #[inline(always)]
-    fn fence() {
-        // SAFETY: SSE is part of x86_64.
-        #[cfg(not(miri))]
-        unsafe {
-            _mm_sfence()
-        }
-    }
+    memory_methods!(T, Self::new, loadu: _mm256_loadu_si256, storeu: _mm256_storeu_si256,
+        store: _mm256_store_si256, stream: _mm256_stream_si256);
     #[inline(always)]
     fn relu_zero(self) -> Self {
         // At or below `-inf`: the negative numbers and `-0.0`.

@@ -239,38 +239,7 @@ macro_rules! impl_avx512 {
                 // SAFETY: forwarded contract.
                 unsafe { Self::splat(alpha) }
             }
-            #[inline(always)]
-            unsafe fn load(p: *const $t) -> Self {
-                // SAFETY: AVX-512 F is present and `p` is readable for LANES
-                // elements (the caller's promise); `loadu` needs no
-                // alignment.
-                Self(unsafe { $loadu(p) })
-            }
-            #[inline(always)]
-            unsafe fn store(self, p: *mut $t) {
-                // SAFETY: AVX-512 F is present; the caller guarantees `p` is
-                // writable for LANES elements, and `storeu` needs no
-                // alignment.
-                unsafe { $storeu(p, self.0) }
-            }
-            #[inline(always)]
-            unsafe fn store_stream(self, p: *mut $t) {
-                // SAFETY: AVX-512 F is present; the caller guarantees `p` is
-                // writable for LANES elements and aligned to the vector's 64
-                // bytes.
-                #[cfg(not(miri))]
-                unsafe {
-                    $stream(p, self.0)
-                }
-                // Miri cannot run the streaming store (inline assembly);
-                // the aligned store checks the same contract.
-                // SAFETY: as above.
-                #[cfg(miri)]
-                unsafe {
-                    $store(p, self.0)
-                }
-            }
-            const STREAMS: bool = true;
+            memory_methods!($t, Self, loadu: $loadu, storeu: $storeu, store: $store, stream: $stream);
             const PARTIAL: bool = true;
             #[inline(always)]
             unsafe fn load_first(p: *const $t, n: usize) -> Self {
@@ -284,14 +253,6 @@ macro_rules! impl_avx512 {
                 // SAFETY: AVX-512 F is present (`self` exists); only the
                 // first `n` lanes are written, and they are writable.
                 unsafe { $mask_storeu(p, Self::first(n), self.0) }
-            }
-            #[inline(always)]
-            fn fence() {
-                // SAFETY: SSE is part of x86_64.
-                #[cfg(not(miri))]
-                unsafe {
-                    _mm_sfence()
-                }
             }
             #[inline(always)]
             fn relu_zero(self) -> Self {

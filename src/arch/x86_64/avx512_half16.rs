@@ -182,35 +182,8 @@ impl<T: Avx512Format> Vector for H16x32<T> {
         // SAFETY: AVX-512 F is present (the caller's promise).
         unsafe { _mm512_set1_ps(alpha.to_f32()) }
     }
-    #[inline(always)]
-    unsafe fn load(p: *const T) -> Self {
-        // SAFETY: AVX-512 F is present; the caller guarantees `p` is
-        // readable for 64 bytes, and `loadu` needs no alignment.
-        Self::new(unsafe { _mm512_loadu_si512(p.cast()) })
-    }
-    #[inline(always)]
-    unsafe fn store(self, p: *mut T) {
-        // SAFETY: AVX-512 F is present; the caller guarantees `p` is
-        // writable for 64 bytes, and `storeu` needs no alignment.
-        unsafe { _mm512_storeu_si512(p.cast(), self.0) }
-    }
-    #[inline(always)]
-    unsafe fn store_stream(self, p: *mut T) {
-        // SAFETY: AVX-512 F is present; the caller guarantees `p` is
-        // writable for 64 bytes and 64-byte aligned.
-        #[cfg(not(miri))]
-        unsafe {
-            _mm512_stream_si512(p.cast(), self.0)
-        }
-        // Miri cannot run the streaming store (inline assembly); the
-        // aligned store checks the same contract.
-        // SAFETY: as above.
-        #[cfg(miri)]
-        unsafe {
-            _mm512_store_si512(p.cast(), self.0)
-        }
-    }
-    const STREAMS: bool = true;
+    memory_methods!(T, Self::new, loadu: _mm512_loadu_si512, storeu: _mm512_storeu_si512,
+        store: _mm512_store_si512, stream: _mm512_stream_si512);
     const PARTIAL: bool = true;
     #[inline(always)]
     unsafe fn load_first(p: *const T, n: usize) -> Self {
@@ -224,14 +197,6 @@ impl<T: Avx512Format> Vector for H16x32<T> {
         // SAFETY: AVX-512 BW is present (`self` exists); only the first `n`
         // lanes are written, and they are writable.
         unsafe { _mm512_mask_storeu_epi16(p.cast(), first(n), self.0) }
-    }
-    #[inline(always)]
-    fn fence() {
-        // SAFETY: SSE is part of x86_64.
-        #[cfg(not(miri))]
-        unsafe {
-            _mm_sfence()
-        }
     }
     #[inline(always)]
     fn relu_zero(self) -> Self {

@@ -2,6 +2,54 @@
 //! AVX-512, compiled into every x86_64 build with SSE2 and chosen at run
 //! time.
 
+/// The [`Vector`](super::Vector) methods that move a raw register to and
+/// from memory, for a type whose field `.0` is the register and which
+/// `$wrap` makes from one: `load`, `store`, `store_stream` (under Miri,
+/// which cannot run a streaming store, the aligned store, which checks the
+/// same contract), `STREAMS` and `fence`. The intrinsics take the pointers
+/// cast to their own types.
+macro_rules! memory_methods {
+    ($elem:ty, $wrap:expr, loadu: $loadu:path, storeu: $storeu:path, store: $store:path, stream: $stream:path) => {
+        #[inline(always)]
+        unsafe fn load(p: *const $elem) -> Self {
+            // SAFETY: the level is present and `p` is readable for LANES
+            // elements (the caller's promise); `loadu` needs no alignment.
+            $wrap(unsafe { $loadu(p.cast()) })
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut $elem) {
+            // SAFETY: the level is present (`self` exists); the caller
+            // guarantees `p` is writable for LANES elements, and `storeu`
+            // needs no alignment.
+            unsafe { $storeu(p.cast(), self.0) }
+        }
+        #[inline(always)]
+        unsafe fn store_stream(self, p: *mut $elem) {
+            // SAFETY: the level is present (`self` exists); the caller
+            // guarantees `p` is writable for LANES elements and aligned to
+            // the vector's size.
+            #[cfg(not(miri))]
+            unsafe {
+                $stream(p.cast(), self.0)
+            }
+            // SAFETY: as above.
+            #[cfg(miri)]
+            unsafe {
+                $store(p.cast(), self.0)
+            }
+        }
+        const STREAMS: bool = true;
+        #[inline(always)]
+        fn fence() {
+            // SAFETY: SSE is part of x86_64.
+            #[cfg(not(miri))]
+            unsafe {
+                core::arch::x86_64::_mm_sfence()
+            }
+        }
+    };
+}
+
 pub(crate) mod avx2;
 #[cfg(feature = "half")]
 pub(crate) mod avx2_half16;
