@@ -8,8 +8,8 @@
 //! instructions for its lanes: a float compare for `f32`, one integer
 //! compare on the bit patterns for `f16`.
 
-/// A vector of floats (256 or 512 bits). Masks are vectors whose lanes are all ones
-/// (true) or all zeros (false).
+/// A vector of floats (256 or 512 bits). Masks are vectors whose lanes are
+/// all ones (true) or all zeros (false).
 ///
 /// # Safety of the methods
 /// A vector type may be made of instructions that not every CPU has (the

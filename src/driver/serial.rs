@@ -124,8 +124,8 @@ const UNROLL: usize = 4;
 /// The vector loop: a head up to a `dst` aligned to the vector's size (so
 /// no store splits a cache line), `UNROLL` vectors at a time, single
 /// vectors, then a tail (head and tail by [`run_part`]). The tail cannot
-/// reuse an overlapping last vector: the ops are not idempotent in place. With `STREAM`, the aligned main loop
-/// uses non-temporal stores.
+/// reuse an overlapping last vector: the ops are not idempotent in place.
+/// With `STREAM`, the aligned main loop uses non-temporal stores.
 ///
 /// # Safety
 /// The CPU must support the level of `V`, and `x` and `y` must be readable
@@ -142,10 +142,10 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
     let size = core::mem::size_of::<V::Elem>();
     // 32 or 64 bytes: a power of two that divides a cache line.
     let bytes = lanes * size;
-    // SAFETY (for every access below): indices stay below `len`, as each
-    // loop condition checks, so every pointer is inside the caller's range.
     // SAFETY: the CPU supports `V`'s level (caller contract).
     let alpha = unsafe { V::alpha(op.alpha()) };
+    // SAFETY (for every access below): indices stay below `len`, as each
+    // loop condition checks, so every pointer is inside the caller's range.
     let mut i = 0;
     if len >= 4 * UNROLL * lanes {
         let misalign = (p.dst as usize) % bytes;
@@ -159,8 +159,9 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
     // SAFETY: `i <= len`.
     let aligned = unsafe { p.dst.add(i) as usize }.is_multiple_of(bytes);
     if STREAM && aligned {
-        // SAFETY: forwarded contract; `dst + i` is aligned to the vector and the
-        // loop advances by whole vectors, so every streaming store is too.
+        // SAFETY: forwarded contract; `dst + i` is aligned to the vector
+        // and the loop advances by whole vectors, so every streaming store
+        // is too.
         i = unsafe { main_loop(op, alpha, p, i, len, |v: V, d| v.store_stream(d)) };
         V::fence();
     } else {
