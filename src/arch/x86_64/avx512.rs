@@ -6,7 +6,8 @@
 //! gives it: the instruction classifies each lane of `x` and picks, by a
 //! table of tokens per class, `x` itself, `x` quieted, `+0.0`, `1` or the
 //! lane of a second operand. ReLU, its gradient and backward passes are
-//! one instruction each, Leaky ReLU's gradient one or two (see [`Fixup`]).
+//! one instruction each, Leaky ReLU's gradient one or two (see
+//! [`fixup_table`]).
 //! The classes follow MXCSR: with denormals-are-zero set, a subnormal `x`
 //! is a zero to the instruction, as it is to the compares of the other
 //! levels' bodies; the tests run with the default MXCSR.
@@ -34,19 +35,6 @@ pub struct F32x16(__m512);
 #[derive(Clone, Copy)]
 pub struct F64x8(__m512d);
 
-/// A `vfixupimm` table: the token each class of `x` gets, one nibble per
-/// class, for the classes in the instruction's order.
-struct Fixup {
-    qnan: u32,
-    snan: u32,
-    zero: u32,
-    one: u32,
-    neg_inf: u32,
-    pos_inf: u32,
-    neg: u32,
-    pos: u32,
-}
-
 // The tokens this level uses (of the instruction's sixteen).
 /// The lane of the first operand (`dy`, or a prepared `alpha`).
 const DEST: u32 = 0;
@@ -61,122 +49,39 @@ const MINUS_ONE: u32 = 9;
 /// `+1.0`.
 const ONE: u32 = 10;
 
-impl Fixup {
-    /// The table as the instruction reads it from each lane.
-    const fn bits(self) -> i32 {
-        let t = [
-            self.qnan,
-            self.snan,
-            self.zero,
-            self.one,
-            self.neg_inf,
-            self.pos_inf,
-            self.neg,
-            self.pos,
-        ];
-        let mut bits = 0u32;
-        let mut class = 0;
-        while class < 8 {
-            bits |= t[class] << (4 * class);
-            class += 1;
-        }
-        bits as i32
+/// A `vfixupimm` table, one token per class of `x` in the instruction's
+/// order (quiet NaN, signalling NaN, zero, `+1`, `-inf`, `+inf`, negative,
+/// positive). Every table here makes a NaN a NaN and treats `+1` and the
+/// infinities as the other numbers of their sign, so it is given by the
+/// tokens for zeros, negative numbers and positive numbers.
+const fn fixup_table(zero: u32, neg: u32, pos: u32) -> i32 {
+    let tokens = [QNAN, QNAN, zero, pos, neg, pos, neg, pos];
+    let mut bits = 0u32;
+    let mut class = 0;
+    while class < 8 {
+        bits |= tokens[class] << (4 * class);
+        class += 1;
     }
+    bits as i32
 }
 
-/// ReLU: `x` above zero and at `+inf`, `+0.0` at and below (both zeros,
-/// subnormals as numbers), a NaN for a NaN.
-const RELU: i32 = Fixup {
-    qnan: QNAN,
-    snan: QNAN,
-    zero: ZERO,
-    one: SRC,
-    neg_inf: ZERO,
-    pos_inf: SRC,
-    neg: ZERO,
-    pos: SRC,
-}
-.bits();
-
+/// ReLU: `x` above zero, `+0.0` at and below (both zeros; subnormals are
+/// numbers).
+const RELU: i32 = fixup_table(ZERO, ZERO, SRC);
 /// ReLU's derivative: 1 at and above zero (both zeros), `+0.0` below.
-const RELU_GRAD: i32 = Fixup {
-    qnan: QNAN,
-    snan: QNAN,
-    zero: ONE,
-    one: ONE,
-    neg_inf: ZERO,
-    pos_inf: ONE,
-    neg: ZERO,
-    pos: ONE,
-}
-.bits();
-
+const RELU_GRAD: i32 = fixup_table(ONE, ZERO, ONE);
 /// Leaky ReLU's derivative: 1 at and above zero, the first operand
 /// (`alpha`) below.
-const LEAKY_RELU_GRAD: i32 = Fixup {
-    qnan: QNAN,
-    snan: QNAN,
-    zero: ONE,
-    one: ONE,
-    neg_inf: DEST,
-    pos_inf: ONE,
-    neg: DEST,
-    pos: ONE,
-}
-.bits();
-
+const LEAKY_RELU_GRAD: i32 = fixup_table(ONE, DEST, ONE);
 /// 1 at and above zero, -1 below: the derivative's sign.
-const SIGN: i32 = Fixup {
-    qnan: QNAN,
-    snan: QNAN,
-    zero: ONE,
-    one: ONE,
-    neg_inf: MINUS_ONE,
-    pos_inf: ONE,
-    neg: MINUS_ONE,
-    pos: ONE,
-}
-.bits();
-
+const SIGN: i32 = fixup_table(ONE, MINUS_ONE, ONE);
 /// ReLU's backward pass: `dy` at and above zero, `+0.0` below.
-const RELU_BACKWARD: i32 = Fixup {
-    qnan: QNAN,
-    snan: QNAN,
-    zero: DEST,
-    one: DEST,
-    neg_inf: ZERO,
-    pos_inf: DEST,
-    neg: ZERO,
-    pos: DEST,
-}
-.bits();
-
+const RELU_BACKWARD: i32 = fixup_table(DEST, ZERO, DEST);
 /// ReLU's backward pass from the output: `dy` above zero, `+0.0` at and
 /// below (both zeros).
-const RELU_BACKWARD_FROM_OUTPUT: i32 = Fixup {
-    qnan: QNAN,
-    snan: QNAN,
-    zero: ZERO,
-    one: DEST,
-    neg_inf: ZERO,
-    pos_inf: DEST,
-    neg: ZERO,
-    pos: DEST,
-}
-.bits();
-
+const RELU_BACKWARD_FROM_OUTPUT: i32 = fixup_table(ZERO, ZERO, DEST);
 /// A NaN for a NaN `x`, the first operand elsewhere.
-const NAN_OR: i32 = Fixup {
-    qnan: QNAN,
-    snan: QNAN,
-    zero: DEST,
-    one: DEST,
-    neg_inf: DEST,
-    pos_inf: DEST,
-    neg: DEST,
-    pos: DEST,
-}
-.bits();
+const NAN_OR: i32 = fixup_table(DEST, DEST, DEST);
 
 macro_rules! impl_avx512 {
     (
