@@ -100,10 +100,6 @@ pub trait Vector: Copy {
     fn le_zero(self) -> Self;
     /// True where `x < 0`; false for both zeros and NaN.
     fn lt_zero(self) -> Self;
-    /// The bits of `x` where `x` is NaN, zero elsewhere. OR-ed into a result
-    /// it makes the NaN lanes NaN whatever the result had there: a NaN's
-    /// exponent is all ones and its mantissa non-zero, and OR keeps both.
-    fn nan_bits(self) -> Self;
     /// A NaN where `x` is NaN (which NaN is the level's choice), `other`
     /// elsewhere: how the backward passes let a NaN input through.
     fn nan_or(self, other: Self) -> Self;

@@ -94,10 +94,6 @@ impl<T: Format> Vector for Half16<T> {
         Self::new(i16x16::splat(neg_inf::<T>()).simd_gt(self.0 - i16x16::splat(1)))
     }
     #[inline(always)]
-    fn nan_bits(self) -> Self {
-        Self::new(self.is_nan() & self.0)
-    }
-    #[inline(always)]
     fn nan_or(self, other: Self) -> Self {
         Self::new(self.is_nan().bitselect(self.0, other.0))
     }
@@ -117,7 +113,8 @@ impl<T: Format> Vector for Half16<T> {
             above_lo.bitselect(x, lo_key),
         );
         let limited = hi_key.simd_gt(its_key).bitselect(at_least_lo, hi.0);
-        Self::new(limited | self.nan_bits().0)
+        // The NaN lanes' own bits OR-ed in make them NaN.
+        Self::new(limited | (self.is_nan() & self.0))
     }
     #[inline(always)]
     fn outside(self, lo: Self, hi: Self) -> Self {

@@ -50,12 +50,11 @@ macro_rules! impl_wide {
                 self.simd_lt(<$v>::ZERO)
             }
             #[inline(always)]
-            fn nan_bits(self) -> Self {
-                self.is_nan() & self
-            }
-            #[inline(always)]
             fn nan_or(self, other: Self) -> Self {
-                other | self.nan_bits()
+                // `x`'s bits in its NaN lanes: OR-ed in, they make those
+                // lanes NaN whatever `other` had there (a NaN's exponent is
+                // all ones and its mantissa non-zero, and OR keeps both).
+                other | (self.is_nan() & self)
             }
             #[inline(always)]
             fn one_or_nan(self) -> Self {
@@ -72,7 +71,7 @@ macro_rules! impl_wide {
                 // round). The NaN lanes are OR-ed in.
                 let at_least_lo = self.simd_gt(lo).bitselect(self, lo);
                 let limited = at_least_lo.simd_lt(hi).bitselect(at_least_lo, hi);
-                limited | self.nan_bits()
+                self.nan_or(limited)
             }
             #[inline(always)]
             fn outside(self, lo: Self, hi: Self) -> Self {

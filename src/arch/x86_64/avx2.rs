@@ -42,16 +42,8 @@ macro_rules! impl_avx {
             const LANES: usize = $lanes;
             type Alpha = Self;
 
-            #[inline(always)]
-            unsafe fn splat(x: $t) -> Self {
-                // SAFETY: AVX is present (the caller's promise).
-                Self(unsafe { $set1(x) })
-            }
-            #[inline(always)]
-            unsafe fn alpha(alpha: $t) -> Self {
-                // SAFETY: forwarded contract.
-                unsafe { Self::splat(alpha) }
-            }
+            float_methods!($t, set1: $set1, and: $and, andnot: $andnot, or: $or, xor: $xor,
+                add: $add, mul: $mul, max: $max, min: $min);
             memory_methods!($t, Self, loadu: $loadu, storeu: $storeu, store: $store, stream: $stream);
             #[inline(always)]
             fn relu_zero(self) -> Self {
@@ -69,11 +61,6 @@ macro_rules! impl_avx {
                 Self(unsafe { $cmp::<_CMP_LT_OQ>(self.0, $setzero()) })
             }
             #[inline(always)]
-            fn nan_bits(self) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $and($cmp::<_CMP_UNORD_Q>(self.0, self.0), self.0) })
-            }
-            #[inline(always)]
             fn nan_or(self, other: Self) -> Self {
                 // OR-ing the unordered compare's mask in: all ones is a NaN,
                 // so the NaN lanes come out NaN (not `x`'s NaN: which NaN is
@@ -81,36 +68,6 @@ macro_rules! impl_avx {
                 // variable blend.
                 // SAFETY: AVX is present (see the note on this impl).
                 Self(unsafe { $or(other.0, $cmp::<_CMP_UNORD_Q>(self.0, self.0)) })
-            }
-            #[inline(always)]
-            fn one_or_nan(self) -> Self {
-                // `-|x|` is at most 0 for every number, so `maxps` returns 1;
-                // for a NaN it returns its second operand, the NaN.
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $max($set1(1.0), $or(self.0, $set1(-0.0))) })
-            }
-            #[inline(always)]
-            fn clamp(self, lo: Self, hi: Self) -> Self {
-                // `maxps(x, lo)` is `x` where `x > lo`, else `lo` (ties and
-                // a NaN `x` too); `minps(t, hi)` is `t` where `t < hi`, else
-                // `hi`: the reference's order. The NaN lanes are OR-ed in.
-                // SAFETY: AVX is present (see the note on this impl).
-                let limited = Self(unsafe { $min($max(self.0, lo.0), hi.0) });
-                self.nan_or(limited)
-            }
-            #[inline(always)]
-            fn clamp_nonzero(self, lo: Self, hi: Self) -> Self {
-                // `maxps(lo, x)` returns `x` unless `lo > x`: `x` on ties
-                // (equal bits, the bounds not being zeros) and for a NaN;
-                // `minps(hi, t)` likewise. Two micro-ops, the NaN included.
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $min(hi.0, $max(lo.0, self.0)) })
-            }
-            #[inline(always)]
-            fn below(self, hi: Self) -> Self {
-                // As `clamp_nonzero`'s `minps`.
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $min(hi.0, self.0) })
             }
             #[inline(always)]
             fn outside(self, lo: Self, hi: Self) -> Self {
@@ -124,21 +81,6 @@ macro_rules! impl_avx {
                 })
             }
             #[inline(always)]
-            fn and(self, o: Self) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $and(self.0, o.0) })
-            }
-            #[inline(always)]
-            fn and_not(self, o: Self) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $andnot(self.0, o.0) })
-            }
-            #[inline(always)]
-            fn xor(self, o: Self) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $xor(self.0, o.0) })
-            }
-            #[inline(always)]
             fn scale_where(self, mask: Self, alpha: Self) -> Self {
                 // `x * 1` is `x` exactly (zeros, subnormals, infinities, a
                 // NaN stays a NaN), so one multiply serves every lane; a
@@ -148,30 +90,10 @@ macro_rules! impl_avx {
                 Self(unsafe { $mul(self.0, $blendv($set1(1.0), alpha.0, mask.0)) })
             }
             #[inline(always)]
-            fn add(self, o: Self) -> Self {
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $add(self.0, o.0) })
-            }
-            #[inline(always)]
             fn scale_lanes(self, mask: Self, factor: Self) -> Self {
                 // As `scale_where`, with a factor per lane.
                 // SAFETY: AVX is present (see the note on this impl).
                 Self(unsafe { $mul(self.0, $blendv($set1(1.0), factor.0, mask.0)) })
-            }
-            #[inline(always)]
-            fn leaky_relu_max(self, alpha: Self) -> Self {
-                // `maxps` returns its second operand unless the first is
-                // greater, the product on ties and wherever either is NaN:
-                // a multiply and a max, against a compare, a variable blend
-                // and a multiply for the form for any `alpha`.
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $max(self.0, $mul(self.0, alpha.0)) })
-            }
-            #[inline(always)]
-            fn leaky_relu_min(self, alpha: Self) -> Self {
-                // As `leaky_relu_max`, with `minps`.
-                // SAFETY: AVX is present (see the note on this impl).
-                Self(unsafe { $min(self.0, $mul(self.0, alpha.0)) })
             }
             #[inline(always)]
             fn scale_by_leaky_grad(self, x: Self, alpha: Self) -> Self {

@@ -180,6 +180,16 @@ impl<T: X86Format> H16x16<T> {
             _mm256_cmpgt_epi16(magnitude, Self::set(T::INF as i16))
         }
     }
+
+    /// The bits of `x` where `x` is NaN, zero elsewhere: OR-ed into a
+    /// result, they make the NaN lanes NaN whatever the result had there (a
+    /// NaN's exponent is all ones and its mantissa non-zero, and OR keeps
+    /// both).
+    #[inline(always)]
+    fn nan_bits(self) -> Self {
+        // SAFETY: AVX2 is present (`self` exists; see the note at the top).
+        Self::new(unsafe { _mm256_and_si256(self.is_nan(), self.0) })
+    }
 }
 
 // SAFETY (for every `unsafe` block in this impl): the intrinsics need AVX2
@@ -226,11 +236,6 @@ impl<T: X86Format> Vector for H16x16<T> {
             let less_one = _mm256_sub_epi16(self.0, Self::set(1));
             _mm256_cmpgt_epi16(Self::set(neg_inf::<T>()), less_one)
         })
-    }
-    #[inline(always)]
-    fn nan_bits(self) -> Self {
-        // SAFETY: AVX2 is present (see the note on this impl).
-        Self::new(unsafe { _mm256_and_si256(self.is_nan(), self.0) })
     }
     #[inline(always)]
     fn nan_or(self, other: Self) -> Self {

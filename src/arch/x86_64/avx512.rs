@@ -134,16 +134,8 @@ macro_rules! impl_avx512 {
             const LANES: usize = $lanes;
             type Alpha = Self;
 
-            #[inline(always)]
-            unsafe fn splat(x: $t) -> Self {
-                // SAFETY: AVX-512 F is present (the caller's promise).
-                Self(unsafe { $set1(x) })
-            }
-            #[inline(always)]
-            unsafe fn alpha(alpha: $t) -> Self {
-                // SAFETY: forwarded contract.
-                unsafe { Self::splat(alpha) }
-            }
+            float_methods!($t, set1: $set1, and: $and, andnot: $andnot, or: $or, xor: $xor,
+                add: $add, mul: $mul, max: $max, min: $min);
             memory_methods!($t, Self, loadu: $loadu, storeu: $storeu, store: $store, stream: $stream);
             const PARTIAL: bool = true;
             #[inline(always)]
@@ -175,41 +167,8 @@ macro_rules! impl_avx512 {
                 Self::widen(unsafe { $cmp::<_CMP_LT_OQ>(self.0, $setzero()) })
             }
             #[inline(always)]
-            fn nan_bits(self) -> Self {
-                // SAFETY: AVX-512 F is present (see the note on this impl).
-                Self(unsafe { $maskz_mov($cmp::<_CMP_UNORD_Q>(self.0, self.0), self.0) })
-            }
-            #[inline(always)]
             fn nan_or(self, other: Self) -> Self {
                 Self::fixup(other, self, NAN_OR)
-            }
-            #[inline(always)]
-            fn one_or_nan(self) -> Self {
-                // As the AVX2 level: `-|x|` is at most 0 for every number,
-                // so `max` returns 1; for a NaN it returns its second
-                // operand, the NaN.
-                // SAFETY: AVX-512 F and DQ are present (see the note on this
-                // impl).
-                Self(unsafe { $max($set1(1.0), $or(self.0, $set1(-0.0))) })
-            }
-            #[inline(always)]
-            fn clamp(self, lo: Self, hi: Self) -> Self {
-                // As the AVX2 level: `max(x, lo)` then `min(t, hi)` is the
-                // reference's order on ties; the NaN lanes are put back.
-                // SAFETY: AVX-512 F is present (see the note on this impl).
-                let limited = Self(unsafe { $min($max(self.0, lo.0), hi.0) });
-                self.nan_or(limited)
-            }
-            #[inline(always)]
-            fn clamp_nonzero(self, lo: Self, hi: Self) -> Self {
-                // As the AVX2 level: `x` passes through ties and NaN.
-                // SAFETY: AVX-512 F is present (see the note on this impl).
-                Self(unsafe { $min(hi.0, $max(lo.0, self.0)) })
-            }
-            #[inline(always)]
-            fn below(self, hi: Self) -> Self {
-                // SAFETY: AVX-512 F is present (see the note on this impl).
-                Self(unsafe { $min(hi.0, self.0) })
             }
             #[inline(always)]
             fn outside(self, lo: Self, hi: Self) -> Self {
@@ -220,21 +179,6 @@ macro_rules! impl_avx512 {
                 })
             }
             #[inline(always)]
-            fn and(self, o: Self) -> Self {
-                // SAFETY: AVX-512 DQ is present (see the note on this impl).
-                Self(unsafe { $and(self.0, o.0) })
-            }
-            #[inline(always)]
-            fn and_not(self, o: Self) -> Self {
-                // SAFETY: AVX-512 DQ is present (see the note on this impl).
-                Self(unsafe { $andnot(self.0, o.0) })
-            }
-            #[inline(always)]
-            fn xor(self, o: Self) -> Self {
-                // SAFETY: AVX-512 DQ is present (see the note on this impl).
-                Self(unsafe { $xor(self.0, o.0) })
-            }
-            #[inline(always)]
             fn scale_where(self, mask: Self, alpha: Self) -> Self {
                 // `x * 1` is `x` exactly, so one multiply serves every lane;
                 // the blend picks the factor, not the result, so that an
@@ -243,26 +187,10 @@ macro_rules! impl_avx512 {
                 Self(unsafe { $mul(self.0, $blend(mask.narrow(), $set1(1.0), alpha.0)) })
             }
             #[inline(always)]
-            fn add(self, o: Self) -> Self {
-                // SAFETY: AVX-512 F is present (see the note on this impl).
-                Self(unsafe { $add(self.0, o.0) })
-            }
-            #[inline(always)]
             fn scale_lanes(self, mask: Self, factor: Self) -> Self {
                 // As `scale_where`, with a factor per lane.
                 // SAFETY: AVX-512 F is present (see the note on this impl).
                 Self(unsafe { $mul(self.0, $blend(mask.narrow(), $set1(1.0), factor.0)) })
-            }
-            #[inline(always)]
-            fn leaky_relu_max(self, alpha: Self) -> Self {
-                // As the AVX2 level: a multiply and a max.
-                // SAFETY: AVX-512 F is present (see the note on this impl).
-                Self(unsafe { $max(self.0, $mul(self.0, alpha.0)) })
-            }
-            #[inline(always)]
-            fn leaky_relu_min(self, alpha: Self) -> Self {
-                // SAFETY: AVX-512 F is present (see the note on this impl).
-                Self(unsafe { $min(self.0, $mul(self.0, alpha.0)) })
             }
             #[inline(always)]
             fn relu(self) -> Self {

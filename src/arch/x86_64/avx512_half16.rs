@@ -221,11 +221,6 @@ impl<T: Avx512Format> Vector for H16x32<T> {
         })
     }
     #[inline(always)]
-    fn nan_bits(self) -> Self {
-        // SAFETY: AVX-512 BW is present (see the note on this impl).
-        Self::new(unsafe { _mm512_maskz_mov_epi16(self.is_nan(), self.0) })
-    }
-    #[inline(always)]
     fn nan_or(self, other: Self) -> Self {
         // SAFETY: AVX-512 BW is present (see the note on this impl).
         Self::new(unsafe { _mm512_mask_mov_epi16(other.0, self.is_nan(), self.0) })
