@@ -83,7 +83,7 @@
 //! |---|---|---|
 //! | `relu` | `fixup(x)`: `x`, `+0.0` at or below zero | 1 |
 //! | `leaky_relu`, `0 < \|alpha\|` | `max(x, alpha * x)` (`min` for `alpha > 1`) | 2 |
-//! | `leaky_relu`, `alpha = ±0` | `x * blend(k: x <= 0, 1, alpha)` | 3 |
+//! | `leaky_relu`, `alpha = ±0` | `x * blend(k: x <= 0, 1, alpha)`, which LLVM makes a multiply under the mask | 2 |
 //! | `relu_grad` | `fixup(x)`: 1, `+0.0` below zero | 1 |
 //! | `leaky_relu_grad`, `\|alpha\| <= 1` | `max(alpha, fixup(x))`: `fixup` gives 1, -1 below zero | 2 |
 //! | `leaky_relu_grad`, other `alpha` | `fixup(alpha, x)`: 1, `alpha` below zero | 1, and a register copy |
