@@ -75,24 +75,27 @@
 //! The sums are deterministic: the same bits on every path, level, vector
 //! width and thread count, for any alignment. Their order is fixed by the
 //! elements' indices:
-//! - a channel's terms are taken in index order; the term of the element at
-//!   position `k` of its run (`k = i % inner`) goes to lane `k % 8` of the
-//!   channel's eight lanes;
+//! - the rows (the outer index) are cut into blocks of 256 rows;
+//! - within a block, a channel's terms are taken in index order; the term
+//!   of the element at position `k` of its run (`k = i % inner`) goes to
+//!   lane `k % 8` of the channel's eight lanes;
 //! - each lane is a compensated (Neumaier) sum in `f64`: a running sum and
 //!   the running sum of what each addition dropped, both from `+0.0`;
-//! - the lanes are added in lane order into one more compensated sum, and
-//!   the result, the sum plus its compensation (or the sum alone where it
-//!   is infinite or NaN), is rounded once to the element type. An empty sum
-//!   is `+0.0`.
+//! - the block's lanes are added in lane order into one more compensated
+//!   sum, and the channel's blocks in block order into one more (sums by
+//!   a compensated step, compensations added to the compensation);
+//! - the result, the sum plus its compensation (or the sum alone where it
+//!   is infinite or NaN), is rounded once to the element type. An empty
+//!   sum is `+0.0`.
 //!
 //! Its error is within half an ulp of the exact sum of the terms plus
 //! `2^-32` times the sum of their magnitudes, for all four element types.
 //! Large terms that cancel exactly leave no trace beyond that: their
 //! magnitudes may be left out of the second part. (`tests/kernels/channels/grads.rs`
 //! checks both against an exact sum on a million rows.) A call is shared
-//! among threads by whole channels, so a single channel runs on one
-//! thread.
-//!
+//! among threads by blocks of rows where its rows are short (each thread
+//! reads whole rows), and by channels otherwise; both give these bits.
+
 //! # Errors
 //! Every function panics before writing, with a message that names the
 //! value or the sizes, if:

@@ -46,7 +46,7 @@ pub mod channels {
     use crate::Element;
     use crate::front::check::{check_layout, check_lengths};
     use crate::ops::param_grad::WithGrad;
-    use crate::ops::sum::{LANES, Sums};
+    use crate::ops::sum::{BLOCK_ROWS, LANES, Sums};
 
     crate::for_each_channel_op!(
         crate::front::channel_list::per_channel_form,
@@ -61,9 +61,10 @@ pub mod channels {
     );
 
     /// The reference of a backward pass with a parameter gradient: the
-    /// channels one after another, each element in index order, its term
-    /// into lane `k % LANES` of the channel's sums (`k` its position in
-    /// its run): the order `ops::sum` defines.
+    /// channels one after another, each block of `BLOCK_ROWS` rows in
+    /// turn, each element in index order, its term into lane `k % LANES`
+    /// of the block's sums (`k` its position in its run), the blocks'
+    /// pairs added in order: the order `ops::sum` defines.
     fn with_grad<T: Element, F: WithGrad<T>>(
         op: F,
         x: &[T],
@@ -73,18 +74,24 @@ pub mod channels {
         inner: usize,
     ) {
         let channels = sums.len();
+        let outer = grad.len() / (channels * inner);
         for (c, out) in sums.iter_mut().enumerate() {
             let p = if F::PARAM { params[c] } else { T::ZERO };
-            let mut lanes = Sums::<LANES>::ZERO;
-            for o in 0..grad.len() / (channels * inner) {
-                for k in 0..inner {
-                    let i = (o * channels + c) * inner + k;
-                    let (dz, t) = op.elem(x[i], grad[i], p);
-                    grad[i] = dz;
-                    lanes.add(k % LANES, t);
+            let mut total = Sums::<1>::ZERO;
+            for block in (0..outer).step_by(BLOCK_ROWS) {
+                let mut lanes = Sums::<LANES>::ZERO;
+                for o in block..(block + BLOCK_ROWS).min(outer) {
+                    for k in 0..inner {
+                        let i = (o * channels + c) * inner + k;
+                        let (dz, t) = op.elem(x[i], grad[i], p);
+                        grad[i] = dz;
+                        lanes.add(k % LANES, t);
+                    }
                 }
+                let (s, comp) = lanes.lanes(0);
+                total.add_pair(0, s, comp);
             }
-            *out = T::from_f64(lanes.total(0));
+            *out = T::from_f64(total.single(0));
         }
     }
 

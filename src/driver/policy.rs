@@ -10,6 +10,8 @@
 //! on every build.
 
 use super::channel::Channels;
+#[cfg(feature = "rayon")]
+use super::reduce::ByBlocks;
 use super::reduce::Reduce;
 #[cfg(feature = "rayon")]
 use super::shared::{self, SliceWork, Wake};
@@ -22,6 +24,8 @@ use crate::arch::Level;
 use crate::ops::Op;
 use crate::ops::channel::PerChannel;
 use crate::ops::param_grad::WithGrad;
+#[cfg(feature = "rayon")]
+use crate::ops::sum::BLOCK_ROWS;
 
 /// Calls from a worker of a rayon pool that read fewer bytes than this run
 /// serially in the root functions
@@ -252,19 +256,47 @@ pub(crate) fn channels<T: Element, C: PerChannel<T>>(work: Channels<T, C>, auto:
 }
 
 /// A backward pass with a parameter gradient takes its channels in stripes
-/// at least this wide in each row, when it is shared: a stripe then reads
-/// whole cache lines, and the hardware prefetchers see runs rather than a
-/// few bytes per row (2 KiB measured the same, `docs/TUNING.md`).
+/// at least this wide in each row, when it is shared by channels: a stripe
+/// then reads whole cache lines, and the hardware prefetchers see runs
+/// rather than a few bytes per row (2 KiB measured the same,
+/// `docs/TUNING.md`).
 const STRIPE_BYTES: usize = 1024;
 
-/// A backward pass with a parameter gradient: [`share`] over its channels
-/// (a channel's sum is built on one thread), in stripes of at least
-/// [`STRIPE_BYTES`] per row.
+/// A backward pass with a parameter gradient whose rows are at most this
+/// long, and that has more than one block of rows, is shared by blocks:
+/// each thread then reads whole rows in order, where stripes of short rows
+/// break every row's run into pieces the prefetchers do not follow
+/// (`docs/TUNING.md`). Longer rows are shared by channels, whose stripes
+/// are long runs.
+#[cfg(feature = "rayon")]
+const BLOCK_SPLIT_ROW_BYTES: usize = 64 * 1024;
+
+/// A backward pass with a parameter gradient: [`share`] over its blocks of
+/// rows where rows are short, else over its channels (a channel's sum
+/// built on one thread), in stripes of at least [`STRIPE_BYTES`] per row.
+/// Both give the same bits (`ops::sum`).
 pub(crate) fn reduce<T: Element, F: WithGrad<T>>(work: Reduce<T, F>, auto: bool) {
     let size = core::mem::size_of::<T>();
-    let per_channel = work.outer * work.inner;
-    let read = per_channel.saturating_mul(2 * size);
-    let dst_bytes = per_channel * work.channels * size;
+    let row_bytes = work.channels * work.inner * size;
+    let dst_bytes = work.outer * row_bytes;
+    #[cfg(feature = "rayon")]
+    if work.blocks() > 1
+        && row_bytes <= BLOCK_SPLIT_ROW_BYTES
+        && !(auto && dst_bytes < WARM_MIN_DST_BYTES)
+    {
+        let n = work.blocks() * work.channels;
+        let (mut sum, mut comp) = (vec![0.0f64; n], vec![0.0f64; n]);
+        let blocks = ByBlocks {
+            call: work,
+            sum: sum.as_mut_ptr(),
+            comp: comp.as_mut_ptr(),
+        };
+        share(blocks, auto, 2 * BLOCK_ROWS * row_bytes, dst_bytes, 1);
+        // SAFETY: `share` returned after every block ran, and the caller
+        // still holds the borrows.
+        return unsafe { work.add_blocks(&sum, &comp) };
+    }
+    let read = (work.outer * work.inner).saturating_mul(2 * size);
     let align = STRIPE_BYTES.div_ceil(work.inner * size).max(1);
     share(work, auto, read, dst_bytes, align);
 }

@@ -1,24 +1,33 @@
 //! Backward passes with a parameter gradient: every element's result, and
-//! per channel the sum of its terms (see `ops::sum` for the order). A
-//! channel's sum is built on one thread, in index order, so a call is
-//! shared by whole channels: each participant takes groups of channels
-//! and walks every outer row's stripe of them, with the group's sums on
-//! its stack.
+//! per channel the sum of its terms (see `ops::sum` for the order: blocks
+//! of rows, each summed on its own, then added in block order). A call is
+//! shared in one of two ways, with the same bits:
+//! - by channels ([`Reduce`]): each participant takes groups of channels
+//!   and walks every block of them, a stripe of each row, with the group's
+//!   sums on its stack;
+//! - by blocks of rows ([`ByBlocks`]), where rows are short: each
+//!   participant sums whole blocks for every channel and leaves each
+//!   block's pairs in a buffer, which the caller adds in block order.
 
 use super::work::Work;
 use crate::Element;
-use crate::arch::{Body, Level, Vector, dispatch};
+use crate::arch::{Compiled, Level, dispatch};
 use crate::ops::param_grad::WithGrad;
-use crate::ops::sum::{LANES, Sums, step};
-use wide::f64x4;
+#[cfg(feature = "rayon")]
+use crate::ops::sum::add_pair;
+use crate::ops::sum::{BLOCK_ROWS, LANES, Sums, finish, step};
 
 /// The sums one group keeps on the stack (16 KiB): 1024 channels of
 /// channels-last data (one sum each), or 128 channels of longer runs
 /// ([`LANES`] each).
 const GROUP_SUMS: usize = 1024;
 
+/// The terms of a run computed before they go into its lanes (1 KiB).
+const RUN_PIECE: usize = 128;
+
 /// One call: `grad[i] = op(x[i], grad[i], param[c])` for every element,
 /// and `sums[c]` the channel's gradient.
+#[derive(Clone, Copy)]
 pub(crate) struct Reduce<T: 'static, F> {
     pub(crate) level: Level,
     pub(crate) op: F,
@@ -42,6 +51,72 @@ unsafe impl<T: Send + Sync, F: Sync> Sync for Reduce<T, F> {}
 // SAFETY: as above.
 unsafe impl<T: Send + Sync, F: Send> Send for Reduce<T, F> {}
 
+impl<T, F> Reduce<T, F> {
+    /// The blocks of rows.
+    pub(crate) fn blocks(&self) -> usize {
+        self.outer.div_ceil(BLOCK_ROWS)
+    }
+
+    /// The sums a channel keeps while a block runs.
+    fn per_channel(&self) -> usize {
+        if self.inner == 1 { 1 } else { LANES }
+    }
+}
+
+impl<T: Element, F: WithGrad<T>> Reduce<T, F> {
+    /// After a [`ByBlocks`] call: adds the blocks' pairs in block order
+    /// and writes the channels' sums.
+    ///
+    /// # Safety
+    /// Every block of the call has run and no range runs any more; the
+    /// call's sums are still borrowed by the caller.
+    #[cfg(feature = "rayon")]
+    pub(crate) unsafe fn add_blocks(&self, sum: &[f64], comp: &[f64]) {
+        let fold = Fold {
+            sum,
+            comp,
+            channels: self.channels,
+            // SAFETY: `sums` holds `channels` elements, borrowed by the
+            // caller and touched by nothing else now (caller contract).
+            sums: unsafe { core::slice::from_raw_parts_mut(self.sums, self.channels) },
+        };
+        // SAFETY: the level is supported (`Kernels` holds only such levels).
+        unsafe {
+            dispatch::<T, _>(
+                self.level,
+                Compiled(
+                    #[inline(always)]
+                    || fold.run(),
+                ),
+            )
+        }
+    }
+
+    /// Runs `channels` (a range of at most a group) at the call's level.
+    ///
+    /// # Safety
+    /// The channels' elements and sums (or the blocks' pairs `out` names)
+    /// are this caller's alone, and the level is supported.
+    unsafe fn group(&self, first: usize, end: usize, out: Out) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let group = Group {
+                call: self,
+                first,
+                end,
+                out,
+            };
+            dispatch::<T, _>(
+                self.level,
+                Compiled(
+                    #[inline(always)]
+                    || group.run(),
+                ),
+            )
+        }
+    }
+}
+
 impl<T: Element, F: WithGrad<T>> Work for Reduce<T, F> {
     /// Parts are channels.
     fn len(&self) -> usize {
@@ -49,26 +124,119 @@ impl<T: Element, F: WithGrad<T>> Work for Reduce<T, F> {
     }
 
     unsafe fn run_range(&self, start: usize, len: usize) {
-        let per_channel = if self.inner == 1 { 1 } else { LANES };
-        let group = GROUP_SUMS / per_channel;
+        let group = GROUP_SUMS / self.per_channel();
         let mut first = start;
         while first < start + len {
             let end = (first + group).min(start + len);
             // SAFETY: the level is supported (`Kernels` holds only such
             // levels); the channels are this call's own (caller contract).
-            unsafe {
-                dispatch(
-                    self.level,
-                    Group {
-                        call: self,
-                        first,
-                        end,
-                    },
-                )
-            };
+            unsafe { self.group(first, end, Out::Sums) };
             first = end;
         }
     }
+}
+
+/// A call shared by blocks of rows: each block's pair per channel goes to
+/// `sum` and `comp` (`blocks * channels` each, block-major), and
+/// [`Reduce::add_blocks`] adds them in block order.
+#[cfg(feature = "rayon")]
+pub(crate) struct ByBlocks<T: 'static, F> {
+    pub(crate) call: Reduce<T, F>,
+    pub(crate) sum: *mut f64,
+    pub(crate) comp: *mut f64,
+}
+
+// SAFETY: as for `Reduce`; the pairs are touched by `run_range` on disjoint
+// blocks, whose pairs are disjoint.
+#[cfg(feature = "rayon")]
+unsafe impl<T: Send + Sync, F: Sync> Sync for ByBlocks<T, F> {}
+// SAFETY: as above.
+#[cfg(feature = "rayon")]
+unsafe impl<T: Send + Sync, F: Send> Send for ByBlocks<T, F> {}
+
+#[cfg(feature = "rayon")]
+impl<T: Element, F: WithGrad<T>> Work for ByBlocks<T, F> {
+    /// Parts are blocks of rows.
+    fn len(&self) -> usize {
+        self.call.blocks()
+    }
+
+    unsafe fn run_range(&self, start: usize, len: usize) {
+        let call = &self.call;
+        let group = GROUP_SUMS / call.per_channel();
+        let mut first = 0;
+        while first < call.channels {
+            let end = (first + group).min(call.channels);
+            let out = Out::Pairs {
+                start,
+                end: start + len,
+                sum: self.sum,
+                comp: self.comp,
+            };
+            // SAFETY: as in `Reduce::run_range`; the blocks' rows and pairs
+            // are this range's own (caller contract).
+            unsafe { call.group(first, end, out) };
+            first = end;
+        }
+    }
+}
+
+/// The blocks' pairs (block-major, `channels` per block) added in block
+/// order, at one level: a loop across channels, which the compiler
+/// vectorizes, for each block.
+#[cfg(feature = "rayon")]
+struct Fold<'a, T> {
+    sum: &'a [f64],
+    comp: &'a [f64],
+    channels: usize,
+    sums: &'a mut [T],
+}
+
+/// The channels [`Fold`] adds at a time, their sums on the stack (4 KiB).
+#[cfg(feature = "rayon")]
+const FOLD_CHANNELS: usize = 256;
+
+#[cfg(feature = "rayon")]
+impl<T: Element> Fold<'_, T> {
+    #[inline(always)]
+    fn run(self) {
+        let channels = self.channels;
+        for (at, out) in self.sums.chunks_mut(FOLD_CHANNELS).enumerate() {
+            let first = at * FOLD_CHANNELS;
+            let (mut s, mut k) = ([0.0f64; FOLD_CHANNELS], [0.0f64; FOLD_CHANNELS]);
+            let (s, k) = (&mut s[..out.len()], &mut k[..out.len()]);
+            for b in 0..self.sum.len() / channels {
+                let row = b * channels + first..b * channels + first + out.len();
+                for ((s, k), (&bs, &bk)) in s
+                    .iter_mut()
+                    .zip(k.iter_mut())
+                    .zip(self.sum[row.clone()].iter().zip(&self.comp[row]))
+                {
+                    (*s, *k) = add_pair(*s, *k, bs, bk);
+                }
+            }
+            for (out, (&s, &k)) in out.iter_mut().zip(s.iter().zip(k.iter())) {
+                *out = T::from_f64(finish(s, k));
+            }
+        }
+    }
+}
+
+/// Where a group's sums go.
+#[derive(Clone, Copy)]
+enum Out {
+    /// Every block, added in order; the channels' sums to the call's
+    /// output.
+    Sums,
+    /// The blocks `start..end`; block `b`'s pair of channel `c` to
+    /// `sum` and `comp` at `b * channels + c`.
+    #[cfg(feature = "rayon")]
+    Pairs {
+        start: usize,
+        end: usize,
+        sum: *mut f64,
+        comp: *mut f64,
+    },
 }
 
 /// The channels `first..end` of a call, run at one level.
@@ -76,28 +244,86 @@ struct Group<'a, T: 'static, F> {
     call: &'a Reduce<T, F>,
     first: usize,
     end: usize,
-}
-
-impl<T: Element, F: WithGrad<T>> Body<T> for Group<'_, T, F> {
-    #[inline(always)]
-    fn scalar(self) {
-        self.run()
-    }
-    #[inline(always)]
-    unsafe fn vector<V: Vector<Elem = T>>(self) {
-        // Scalar code, compiled inside the level's kernel: the compiler
-        // vectorizes it with the level's instructions.
-        self.run()
-    }
+    out: Out,
 }
 
 impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
     #[inline(always)]
     fn run(self) {
         let call = self.call;
+        let width = self.end - self.first;
+        let mut lanes = Sums::<GROUP_SUMS>::ZERO;
+        // The block's pair of channel `j` of the group.
+        let pair = |lanes: &Sums<GROUP_SUMS>, j: usize| {
+            if call.inner == 1 {
+                lanes.pair(j)
+            } else {
+                lanes.lanes(j * LANES)
+            }
+        };
+        match self.out {
+            Out::Sums => {
+                let write = |j: usize, s: f64, c: f64| {
+                    // SAFETY: `first + j < channels`, this group's own.
+                    unsafe { *call.sums.add(self.first + j) = T::from_f64(finish(s, c)) };
+                };
+                if call.blocks() <= 1 {
+                    // One block (or none): its pairs are the sums (adding
+                    // a pair to `+0.0` changes neither part), with no
+                    // second array to clear.
+                    self.block(0, &mut lanes);
+                    for j in 0..width {
+                        let (s, c) = pair(&lanes, j);
+                        write(j, s, c);
+                    }
+                    return;
+                }
+                let mut total = Sums::<GROUP_SUMS>::ZERO;
+                for block in 0..call.blocks() {
+                    self.block(block, &mut lanes);
+                    for j in 0..width {
+                        let (s, c) = pair(&lanes, j);
+                        total.add_pair(j, s, c);
+                    }
+                }
+                for j in 0..width {
+                    let (s, c) = total.pair(j);
+                    write(j, s, c);
+                }
+            }
+            #[cfg(feature = "rayon")]
+            Out::Pairs {
+                start,
+                end,
+                sum,
+                comp,
+            } => {
+                for block in start..end {
+                    self.block(block, &mut lanes);
+                    let at = block * call.channels + self.first;
+                    for j in 0..width {
+                        let (s, c) = pair(&lanes, j);
+                        // SAFETY: `at + j < blocks * channels`, the pairs'
+                        // length; the block's pairs of these channels are
+                        // this group's own (`ByBlocks::run_range`).
+                        unsafe {
+                            *sum.add(at + j) = s;
+                            *comp.add(at + j) = c;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs the block's rows of this group's channels: the elements'
+    /// results in place, their terms into `sums` (cleared first).
+    #[inline(always)]
+    fn block(&self, block: usize, sums: &mut Sums<GROUP_SUMS>) {
+        let call = self.call;
         let op = call.op;
         let (inner, width) = (call.inner, self.end - self.first);
-        let mut sums = Sums::<GROUP_SUMS>::ZERO;
+        sums.clear(width * call.per_channel());
         let param = |ch: usize| {
             // SAFETY: `ch < channels`, and `params` holds `channels`
             // elements where the op reads it.
@@ -107,7 +333,8 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
                 T::ZERO
             }
         };
-        for o in 0..call.outer {
+        let rows = block * BLOCK_ROWS..((block + 1) * BLOCK_ROWS).min(call.outer);
+        for o in rows {
             let base = (o * call.channels + self.first) * inner;
             // SAFETY: the stripe `base..base + width * inner` lies inside
             // the buffers (`outer * channels * inner` elements) and belongs
@@ -137,45 +364,42 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
                 .enumerate()
             {
                 let p = param(self.first + j);
-                // The channel's lanes, held in registers along the run as
-                // two vectors of four (the compiler does not vectorize
-                // eight scalar chains by itself).
                 let lanes = j * LANES..(j + 1) * LANES;
-                let load = |a: &[f64]| [f64x4::from(&a[..4]), f64x4::from(&a[4..])];
-                let [mut s0, mut s1] = load(&sums.sum[lanes.clone()]);
-                let [mut c0, mut c1] = load(&sums.comp[lanes.clone()]);
-                let mut xs = x.chunks_exact(LANES);
-                let mut gs = grad.chunks_exact_mut(LANES);
-                for (x, g) in (&mut xs).zip(&mut gs) {
-                    let mut t = [0.0; LANES];
-                    for l in 0..LANES {
-                        let (dz, term) = op.elem(x[l], g[l], p);
-                        g[l] = dz;
-                        t[l] = term;
+                let mut s: [f64; LANES] = sums.sum[lanes.clone()].try_into().unwrap();
+                let mut c: [f64; LANES] = sums.comp[lanes.clone()].try_into().unwrap();
+                // A piece of the run at a time: its results and terms in a
+                // loop over the piece (vectorized as the rows above are),
+                // the terms kept on the stack, then the terms into the
+                // lanes, eight at a time (straight-line arithmetic that
+                // the compiler vectorizes across the lanes; a loop doing
+                // both stays scalar, with a branch per element).
+                let whole = inner - inner % LANES;
+                let mut terms = [0.0f64; RUN_PIECE];
+                for (x, g) in x[..whole]
+                    .chunks(RUN_PIECE)
+                    .zip(grad[..whole].chunks_mut(RUN_PIECE))
+                {
+                    let terms = &mut terms[..x.len()];
+                    for k in 0..x.len() {
+                        let (dz, term) = op.elem(x[k], g[k], p);
+                        g[k] = dz;
+                        terms[k] = term;
                     }
-                    (s0, c0) = step(s0, c0, f64x4::from(&t[..4]));
-                    (s1, c1) = step(s1, c1, f64x4::from(&t[4..]));
+                    for t in terms.chunks_exact(LANES) {
+                        for l in 0..LANES {
+                            (s[l], c[l]) = step(s[l], c[l], t[l]);
+                        }
+                    }
                 }
-                let at = lanes.start;
-                sums.sum[at..at + 4].copy_from_slice(&s0.to_array());
-                sums.sum[at + 4..lanes.end].copy_from_slice(&s1.to_array());
-                sums.comp[at..at + 4].copy_from_slice(&c0.to_array());
-                sums.comp[at + 4..lanes.end].copy_from_slice(&c1.to_array());
-                for (l, (x, g)) in xs.remainder().iter().zip(gs.into_remainder()).enumerate() {
+                sums.sum[lanes.clone()].copy_from_slice(&s);
+                sums.comp[lanes.clone()].copy_from_slice(&c);
+                let (xs, gs) = (&x[whole..], &mut grad[whole..]);
+                for (l, (x, g)) in xs.iter().zip(gs).enumerate() {
                     let (dz, t) = op.elem(*x, *g, p);
                     *g = dz;
                     sums.add(lanes.start + l, t);
                 }
             }
-        }
-        for j in 0..width {
-            let total = if inner == 1 {
-                sums.single(j)
-            } else {
-                sums.total(j * LANES)
-            };
-            // SAFETY: `first + j < channels`, this group's own.
-            unsafe { *call.sums.add(self.first + j) = T::from_f64(total) };
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Argument checks shared by every entry point. They run before anything is
 //! written, so a rejected call leaves its buffers untouched.
 
-use crate::arch::{Body, Vector, dispatch};
+use crate::arch::{Compiled, dispatch};
 use crate::{Element, Level};
 
 /// Panics unless `alpha` is finite.
@@ -62,35 +62,13 @@ pub(crate) fn check_finite<T: Element>(name: &str, params: &[T]) {
 /// vectorizes with that level's instructions rather than the build's
 /// baseline ones (`docs/TUNING.md`, per-channel ops).
 fn all_finite<T: Element>(params: &[T]) -> bool {
-    struct Fold<'a, T> {
-        params: &'a [T],
-        ok: &'a mut bool,
-    }
-    impl<T: Element> Body<T> for Fold<'_, T> {
-        #[inline(always)]
-        fn scalar(self) {
-            *self.ok = fold(self.params);
-        }
-        #[inline(always)]
-        unsafe fn vector<V: Vector<Elem = T>>(self) {
-            *self.ok = fold(self.params);
-        }
-    }
-    #[inline(always)]
-    fn fold<T: Element>(params: &[T]) -> bool {
-        params.iter().fold(true, |ok, p| ok & p.is_finite())
-    }
     let mut ok = false;
+    let fold = Compiled(
+        #[inline(always)]
+        || ok = params.iter().fold(true, |ok, p| ok & p.is_finite()),
+    );
     // SAFETY: the CPU supports the level it detects.
-    unsafe {
-        dispatch(
-            Level::detected(),
-            Fold {
-                params,
-                ok: &mut ok,
-            },
-        )
-    };
+    unsafe { dispatch::<T, _>(Level::detected(), fold) };
     ok
 }
 

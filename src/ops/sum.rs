@@ -3,14 +3,23 @@
 //! level, vector width and thread count gives the same bits.
 //!
 //! # The order
-//! A channel's terms are taken in index order. The term of the element at
-//! position `k` of its channel's run (`k = i % inner`) goes to logical
-//! lane `k % LANES`; each lane is a Neumaier sum (a running sum and a
-//! running compensation, both `f64`, starting at `+0.0`). At the end the
-//! lanes are added in lane order into one more Neumaier sum, their
-//! compensations added to its compensation, and the result is the sum plus
-//! the compensation (or the sum alone where it is infinite or NaN, which
-//! the compensation cannot mend), rounded once to the element type.
+//! The rows (the outer index of `[outer, channels, inner]`) are cut into
+//! blocks of [`BLOCK_ROWS`]. Within a block, a channel's terms are taken in
+//! index order: the term of the element at position `k` of its channel's
+//! run (`k = i % inner`) goes to logical lane `k % LANES`; each lane is a
+//! Neumaier sum (a running sum and a running compensation, both `f64`,
+//! starting at `+0.0`). The block's lanes are added in lane order into one
+//! more Neumaier sum, their compensations added to its compensation: the
+//! block's pair. The blocks' pairs are added in block order the same way,
+//! and the result is the sum plus the compensation (or the sum alone where
+//! it is infinite or NaN, which the compensation cannot mend), rounded once
+//! to the element type.
+//!
+//! Blocks let a call with many short rows be shared by rows (each thread
+//! sums whole blocks and the caller adds their pairs), where sharing by
+//! channels would give each thread a few bytes of every row. A call of one
+//! block has the bits of the blocks' sum alone: adding one pair to `+0.0`
+//! changes neither part.
 //!
 //! The lanes are plain `f64` arithmetic with no fused multiply-add, which
 //! every level computes alike, so the loops are written once, as scalar
@@ -18,17 +27,21 @@
 //!
 //! # The error
 //! A Neumaier sum of `n` terms `t` has an error of at most
-//! `2u·|Σt| + O(n u²)·Σ|t|` with `u = 2^-53`; rounding to `f32` adds half
-//! an ulp of the result. For `n` below `2^32` that is within
-//! `0.5 ulp(exact) + 2^-32 · Σ|t|` for `f32` and `f64`, and within
-//! `2^-18 · Σ|t|` (the 16-bit formats' own rounding dominates) for
-//! `f16` and `bf16`. Exactly cancelling large terms leave no trace: the
-//! compensation keeps what the running sum drops.
+//! `2u·|Σt| + O(n u²)·Σ|t|` with `u = 2^-53`, and the two levels (lanes
+//! and blocks) stay within that form, each block's pair carrying what its
+//! sum dropped; rounding to `f32` adds half an ulp of the result. For `n`
+//! below `2^32` that is within `0.5 ulp(exact) + 2^-32 · Σ|t|` for `f32`
+//! and `f64`, and within `2^-18 · Σ|t|` (the 16-bit formats' own rounding
+//! dominates) for `f16` and `bf16`. Exactly cancelling large terms leave no
+//! trace: the compensation keeps what the running sum drops.
 
 use core::ops::{Add, Sub};
 
 /// The logical lanes of a channel's sum.
 pub(crate) const LANES: usize = 8;
+
+/// The rows of a block.
+pub(crate) const BLOCK_ROWS: usize = 256;
 
 /// Neumaier sums, structure of arrays so that loops over them vectorize.
 #[derive(Clone, Copy)]
@@ -51,15 +64,33 @@ impl<const N: usize> Sums<N> {
         self.comp[j] = c;
     }
 
-    /// Sums `j..j + LANES` (a channel's lanes) as one value, in lane order.
+    /// Clears the first `n` sums.
+    #[inline(always)]
+    pub(crate) fn clear(&mut self, n: usize) {
+        self.sum[..n].fill(0.0);
+        self.comp[..n].fill(0.0);
+    }
+
+    /// Sums `j..j + LANES` (a channel's lanes) as one pair, in lane order.
     #[inline]
-    pub(crate) fn total(&self, j: usize) -> f64 {
+    pub(crate) fn lanes(&self, j: usize) -> (f64, f64) {
         let (mut s, mut c) = (0.0, 0.0);
         for l in j..j + LANES {
-            (s, c) = step(s, c, self.sum[l]);
-            c += self.comp[l];
+            (s, c) = add_pair(s, c, self.sum[l], self.comp[l]);
         }
-        finish(s, c)
+        (s, c)
+    }
+
+    /// Sum `j` as a pair.
+    #[inline(always)]
+    pub(crate) fn pair(&self, j: usize) -> (f64, f64) {
+        (self.sum[j], self.comp[j])
+    }
+
+    /// Adds the pair `(s, c)` (a sum and its compensation) to sum `j`.
+    #[inline(always)]
+    pub(crate) fn add_pair(&mut self, j: usize, s: f64, c: f64) {
+        (self.sum[j], self.comp[j]) = add_pair(self.sum[j], self.comp[j], s, c);
     }
 
     /// Sum `j` alone, as one value.
@@ -67,6 +98,14 @@ impl<const N: usize> Sums<N> {
     pub(crate) fn single(&self, j: usize) -> f64 {
         finish(self.sum[j], self.comp[j])
     }
+}
+
+/// Adds the pair `(s, c)` to the sum `(sum, comp)`: the sum by one step,
+/// the compensation to the compensation.
+#[inline(always)]
+pub(crate) fn add_pair(sum: f64, comp: f64, s: f64, c: f64) -> (f64, f64) {
+    let (sum, comp) = step(sum, comp, s);
+    (sum, comp + c)
 }
 
 /// One Neumaier step: `s + t`, with what the addition dropped added to `c`.
@@ -86,7 +125,7 @@ pub(crate) fn step<F: Copy + Add<Output = F> + Sub<Output = F>>(s: F, c: F, t: F
 /// The sum with its compensation; an infinite or NaN sum as it is (the
 /// compensation is NaN there, from `inf - inf`).
 #[inline]
-fn finish(s: f64, c: f64) -> f64 {
+pub(crate) fn finish(s: f64, c: f64) -> f64 {
     if s.is_finite() { s + c } else { s }
 }
 
@@ -123,9 +162,13 @@ mod tests {
         let mut sums = Sums::<LANES>::ZERO;
         sums.add(0, 1.0);
         sums.add(3, f64::INFINITY);
-        assert_eq!(sums.total(0), f64::INFINITY);
+        let total = |sums: &Sums<LANES>| {
+            let (s, c) = sums.lanes(0);
+            finish(s, c)
+        };
+        assert_eq!(total(&sums), f64::INFINITY);
         sums.add(5, f64::NEG_INFINITY);
-        assert!(sums.total(0).is_nan());
-        assert_eq!(Sums::<LANES>::ZERO.total(0).to_bits(), 0.0f64.to_bits());
+        assert!(total(&sums).is_nan());
+        assert_eq!(total(&Sums::<LANES>::ZERO).to_bits(), 0.0f64.to_bits());
     }
 }

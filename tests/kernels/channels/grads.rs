@@ -113,8 +113,10 @@ fn data<T: TestFloat>(
 /// kernels and `par`, whose driver splits by channels there.
 fn shapes<T: TestFloat>() {
     // Under Miri: rows (one sum per channel), runs with a tail (eight
-    // lanes), and a call `par` shares by channels.
-    let mut shapes: Vec<(usize, usize, usize)> = vec![(3, 1, 5), (2, 19, 2), (100, 1, 8)];
+    // lanes), a call `par` shares by channels, and one with three blocks of
+    // rows (`par` shares it by blocks).
+    let mut shapes: Vec<(usize, usize, usize)> =
+        vec![(3, 1, 5), (2, 19, 2), (100, 1, 8), (2, 1, 600)];
     if !cfg!(miri) {
         for c in [1, 3, 8, 17] {
             for inner in [1, 3, 8, 17] {
@@ -178,12 +180,18 @@ fn threads<T: TestFloat>() {
     }
 }
 
+/// The rows of a block of a sum (`channels`' docs).
+const BLOCK_ROWS: usize = 256;
+
 /// Data on which the order of a sum shows in its last bits: in every run,
 /// large terms (about `2^60` for `f64`, `2^25` for the others) of both
 /// signs in alternate lanes, cancelling over the channel, with ordinary
 /// terms between them. The compensations hold the large terms' rounding
 /// errors and round themselves, so a different grouping gives different
-/// bits; every path must give the reference's.
+/// bits; every path must give the reference's. Where a channel has several
+/// blocks of rows, the large terms sit in the first row of each block,
+/// each cancelled by the next block's, so that the blocks' pairs carry
+/// the ordinary terms in their compensations, whose order shows.
 fn order<T: TestFloat>() {
     let big = if std::mem::size_of::<T>() == 8 {
         60
@@ -191,6 +199,7 @@ fn order<T: TestFloat>() {
         25
     };
     let mut rng = Lcg(17);
+    // Four blocks of rows: (3, 1, 1000), (1000, 1, 800) and (4, 5, 800).
     let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
         &[(2, 16, 3), (3, 1, 40)]
     } else {
@@ -200,22 +209,36 @@ fn order<T: TestFloat>() {
             (5, 37, 20),
             (64, 3136, 1),
             (1000, 1, 64),
+            (3, 1, 1000),
+            (1000, 1, 800),
+            (4, 5, 800),
         ]
     };
     for &(c, inner, outer) in shapes {
         let len = c * inner * outer;
         let y = vec![T::from_f64(1.0); len];
         let mut dy = vec![T::from_f64(0.0); len];
-        let mut large = Vec::new();
+        // The large terms waiting for their negation; per channel where
+        // they cancel across blocks.
+        let mut large = vec![Vec::new(); c];
         for (i, d) in dy.iter_mut().enumerate() {
-            let k = i % inner + (i / (c * inner)) * inner;
-            *d = match k % 4 {
+            let (row, k) = (i / (c * inner), i % inner + (i / (c * inner)) * inner);
+            let (case, waiting) = if outer > BLOCK_ROWS {
+                let case = match (row % BLOCK_ROWS, (row / BLOCK_ROWS) % 2) {
+                    (0, b) => 2 * b,
+                    _ => 1,
+                };
+                (case, &mut large[(i / inner) % c])
+            } else {
+                (k % 4, &mut large[0])
+            };
+            *d = match case {
                 0 => {
                     let v = T::from_f64(rng.ordinary::<f64>() * 2f64.powi(big));
-                    large.push(v);
+                    waiting.push(v);
                     v
                 }
-                2 => T::from_f64(-large.pop().unwrap_or(T::from_f64(0.0)).to_f64()),
+                2 => T::from_f64(-waiting.pop().unwrap_or(T::from_f64(0.0)).to_f64()),
                 _ => rng.ordinary(),
             };
         }
