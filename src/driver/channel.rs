@@ -31,6 +31,12 @@ const RUN_MIN: usize = 32;
 /// parameter slice directly.
 const ROW_MIN: usize = if cfg!(miri) { 32 } else { 128 };
 
+/// Ranges of channels-last data of at most this many bytes take whole rows
+/// several at a time ([`Loop::run_rows`]); from further out in the
+/// caches, that many streams at once ran slower than one row after
+/// another (`docs/TUNING.md`). Under Miri, small so that both ways run.
+const GROUPED_MAX_BYTES: usize = if cfg!(miri) { 1024 } else { 2 << 20 };
+
 /// The pattern's length, in elements (4 KiB of `f64` on the stack).
 const PATTERN: usize = if cfg!(miri) { 64 } else { 512 };
 
@@ -168,7 +174,21 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                 (i, k, c) = (i + n, 0, self.next(c));
             }
         } else if self.inner == 1 && self.channels >= ROW_MIN {
+            let grouped = !stream && len * core::mem::size_of::<T>() <= GROUPED_MAX_BYTES;
             while i < end {
+                let whole = (end - i) / self.channels;
+                if c == 0 && whole > 1 && grouped {
+                    // Whole rows against the parameter row, several at a
+                    // time.
+                    // SAFETY: `whole` rows of `channels` elements from `i`
+                    // end at or before `end`; `params` holds `channels`.
+                    unsafe {
+                        let p = self.at(i, self.params);
+                        run.run_rows(self.op.lanes(), p, self.channels, whole, self.channels);
+                    }
+                    i += whole * self.channels;
+                    continue;
+                }
                 let n = (self.channels - c).min(end - i);
                 // SAFETY: `params + c` is readable for `channels - c >= n`
                 // elements; `i + n <= end`.

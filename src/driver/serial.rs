@@ -62,6 +62,18 @@ pub(crate) trait Loop<T: Element>: Copy {
     /// # Safety
     /// The CPU supports the level; `p` covers `len` elements (see [`Ptrs`]).
     unsafe fn run<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, stream: bool);
+
+    /// Runs `op` over `rows` rows of `len` elements, row `r` at `p.x` and
+    /// `p.dst` plus `r * stride`, each row against the same `len`
+    /// elements at `p.y` (a parameter row): [`ROWS`] rows at a time where
+    /// the level has vectors, so that each vector of `y` is loaded once
+    /// for all of them.
+    ///
+    /// # Safety
+    /// The CPU supports the level; `p.y` covers `len` elements, `p.x` and
+    /// `p.dst` cover `(rows - 1) * stride + len` (see [`Ptrs`]), and
+    /// `stride >= len`.
+    unsafe fn run_rows<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, rows: usize, stride: usize);
 }
 
 /// The scalar level's loop.
@@ -73,6 +85,30 @@ impl<T: Element> Loop<T> for ScalarLoop {
     unsafe fn run<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, _: bool) {
         // SAFETY: forwarded contract.
         unsafe { run_scalar(op, p, len) }
+    }
+
+    #[inline(always)]
+    unsafe fn run_rows<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, rows: usize, stride: usize) {
+        for r in 0..rows {
+            // SAFETY: row `r` lies inside `x` and `dst` (caller contract).
+            unsafe { run_scalar(op, row(p, r * stride), len) }
+        }
+    }
+}
+
+/// `p` with `x` and `dst` `offset` elements on, `y` where it is.
+///
+/// # Safety
+/// `offset` elements on stay inside `x` and `dst`.
+#[inline(always)]
+unsafe fn row<T>(p: Ptrs<T>, offset: usize) -> Ptrs<T> {
+    // SAFETY: caller contract.
+    unsafe {
+        Ptrs {
+            x: p.x.add(offset),
+            dst: p.dst.add(offset),
+            y: p.y,
+        }
     }
 }
 
@@ -100,6 +136,80 @@ where
                 run_vector::<V, O, false>(op, p, len)
             }
         }
+    }
+
+    #[inline(always)]
+    unsafe fn run_rows<O: Op<V::Elem>>(
+        self,
+        op: O,
+        p: Ptrs<V::Elem>,
+        len: usize,
+        rows: usize,
+        stride: usize,
+    ) {
+        let mut r = 0;
+        while r + ROWS <= rows {
+            // SAFETY: rows `r..r + ROWS` lie inside `x` and `dst` (caller
+            // contract); the CPU supports `V`'s level.
+            unsafe { run_row_group::<V, O>(op, row(p, r * stride), len, stride) };
+            r += ROWS;
+        }
+        while r < rows {
+            // SAFETY: as above, for row `r`.
+            unsafe { run_vector::<V, O, false>(op, row(p, r * stride), len) };
+            r += 1;
+        }
+    }
+}
+
+/// The rows [`Loop::run_rows`] runs together: each vector of `y` is loaded
+/// once for them, where one row at a time loads it for every row (a dense
+/// layer's `[batch, features]` with its bias row: two loads per vector
+/// against one and a quarter).
+pub(crate) const ROWS: usize = 4;
+
+/// [`ROWS`] rows against one row of `y`: a head up to an aligned `dst`
+/// where the rows share their alignment (a stride of whole vectors), the
+/// vectors, and a tail, each row's head and tail by [`run_part`].
+///
+/// # Safety
+/// As [`Loop::run_rows`] for `ROWS` rows; the CPU supports `V`'s level.
+#[inline(always)]
+unsafe fn run_row_group<V: Vector, O: Op<V::Elem>>(
+    op: O,
+    p: Ptrs<V::Elem>,
+    len: usize,
+    stride: usize,
+) where
+    V::Elem: Element,
+{
+    let lanes = V::LANES;
+    // SAFETY: the CPU supports `V`'s level (caller contract).
+    let alpha = unsafe { V::alpha(op.alpha()) };
+    // SAFETY (for every access below): indices stay below `len` in each
+    // row, as each loop condition checks.
+    let rows: [Ptrs<V::Elem>; ROWS] = core::array::from_fn(|r| unsafe { row(p, r * stride) });
+    let mut j = 0;
+    if stride.is_multiple_of(lanes) && len >= 4 * lanes {
+        j = head::<V>(p.dst);
+        for q in rows {
+            // SAFETY: `j < lanes <= len`.
+            unsafe { run_part::<V, O>(op, alpha, q, j) };
+        }
+    }
+    while j + lanes <= len {
+        // SAFETY: `j + lanes <= len`; the CPU supports `V`'s level.
+        unsafe {
+            let y = V::load(p.y.add(j));
+            for q in rows {
+                op.vector(alpha, V::load(q.x.add(j)), y).store(q.dst.add(j));
+            }
+        }
+        j += lanes;
+    }
+    for q in rows {
+        // SAFETY: `len - j < lanes` elements from `j`, in range.
+        unsafe { run_part::<V, O>(op, alpha, q.add(j), len - j) };
     }
 }
 
@@ -139,25 +249,19 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
     V::Elem: Element,
 {
     let lanes = V::LANES;
-    let size = core::mem::size_of::<V::Elem>();
-    // 32 or 64 bytes: a power of two that divides a cache line.
-    let bytes = lanes * size;
     // SAFETY: the CPU supports `V`'s level (caller contract).
     let alpha = unsafe { V::alpha(op.alpha()) };
     // SAFETY (for every access below): indices stay below `len`, as each
     // loop condition checks, so every pointer is inside the caller's range.
     let mut i = 0;
     if len >= 4 * UNROLL * lanes {
-        let misalign = (p.dst as usize) % bytes;
-        if misalign.is_multiple_of(size) && misalign != 0 {
-            let head = (bytes - misalign) / size;
-            // SAFETY: `head < lanes <= len`.
-            unsafe { run_part::<V, O>(op, alpha, p, head) };
-            i = head;
-        }
+        let head = head::<V>(p.dst);
+        // SAFETY: `head < lanes <= len`.
+        unsafe { run_part::<V, O>(op, alpha, p, head) };
+        i = head;
     }
     // SAFETY: `i <= len`.
-    let aligned = unsafe { p.dst.add(i) as usize }.is_multiple_of(bytes);
+    let aligned = unsafe { p.dst.add(i) as usize }.is_multiple_of(lanes * size_of::<V::Elem>());
     if STREAM && aligned {
         // SAFETY: forwarded contract; `dst + i` is aligned to the vector
         // and the loop advances by whole vectors, so every streaming store
@@ -179,6 +283,20 @@ unsafe fn run_vector<V: Vector, O: Op<V::Elem>, const STREAM: bool>(
     // SAFETY: `i <= len` and `len - i < lanes`, so the rest is `len - i`
     // elements in range.
     unsafe { run_part::<V, O>(op, alpha, p.add(i), len - i) };
+}
+
+/// The elements from `dst` to the next multiple of the vector's size (32
+/// or 64 bytes, a power of two that divides a cache line): 0 where `dst`
+/// is there or is not aligned to its element.
+#[inline(always)]
+fn head<V: Vector>(dst: *mut V::Elem) -> usize {
+    let (size, bytes) = (size_of::<V::Elem>(), V::LANES * size_of::<V::Elem>());
+    let misalign = (dst as usize) % bytes;
+    if misalign.is_multiple_of(size) {
+        (bytes - misalign) % bytes / size
+    } else {
+        0
+    }
 }
 
 /// The first `n` elements (`n < LANES`): in one partial vector where the

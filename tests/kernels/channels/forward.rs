@@ -135,7 +135,8 @@ fn data<T: TestFloat>(len: usize, channels: usize, pool: &[T], rng: &mut Lcg) ->
 
 /// Small shapes: `channels` and `inner` in {1, 3, 8, 17}, a few rows, at
 /// several offsets from a 64-byte boundary; then one shape per driver
-/// branch (runs of at least 32, rows of at least 128, a pattern that is
+/// branch (runs of at least 32, rows of at least 128 one at a time and
+/// four at a time, with a stride of whole vectors or not, a pattern that is
 /// refilled). Under Miri, where the driver's limits are smaller (rows of 32
 /// and a pattern of 64), one shape per branch at those limits, and one
 /// large enough for `par` to share.
@@ -145,7 +146,15 @@ fn shapes<T: TestFloat>() {
     #[cfg_attr(not(feature = "rayon"), allow(unused_mut))] // `par` joins with rayon
     let mut paths = if few { serial_paths() } else { paths() };
     if cfg!(miri) {
-        shapes.extend([(3, 35, 1), (40, 1, 2), (3, 3, 2), (17, 5, 1), (5, 7, 24)]);
+        shapes.extend([
+            (3, 35, 1),
+            (40, 1, 2),
+            (40, 1, 5),
+            (32, 1, 5),
+            (3, 3, 2),
+            (17, 5, 1),
+            (5, 7, 24),
+        ]);
         #[cfg(feature = "rayon")]
         paths.push(Path::Par);
     } else {
@@ -156,7 +165,14 @@ fn shapes<T: TestFloat>() {
                 }
             }
         }
-        shapes.extend([(3, 130, 2), (200, 1, 3), (40, 17, 2), (1, 600, 1)]);
+        shapes.extend([
+            (3, 130, 2),
+            (200, 1, 3),
+            (200, 1, 9),
+            (256, 1, 9),
+            (40, 17, 2),
+            (1, 600, 1),
+        ]);
     }
     let offsets = if cfg!(miri) {
         0..=0
