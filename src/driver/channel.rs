@@ -13,7 +13,7 @@
 use core::marker::PhantomData;
 
 use super::io::{Io, Ptrs};
-use super::serial::{Loop, ScalarLoop, VectorLoop};
+use super::serial::{Loop, Params, ScalarLoop, VectorLoop, next_channel};
 use crate::Element;
 use crate::arch::{Body, Level, Vector, dispatch};
 use crate::ops::Op;
@@ -26,6 +26,11 @@ use crate::ops::channel::{PerChannel, WithOp};
 /// smaller too, so that every branch runs on buffers small enough to
 /// interpret.
 const RUN_MIN: usize = 32;
+
+/// Runs of at most this many elements go many at a time through one tight
+/// loop ([`Loop::run_runs`]), longer ones one at a time through the serial
+/// loop, whose setup and alignment they repay.
+const SHORT_RUN_MAX: usize = 256;
 
 /// Rows of channels-last data (`inner = 1`) at least this long read the
 /// parameter slice directly.
@@ -109,12 +114,6 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
         ((i / self.inner) % self.channels, i % self.inner)
     }
 
-    /// The channel after `c`, round to the first.
-    #[inline(always)]
-    fn next(&self, c: usize) -> usize {
-        if c + 1 == self.channels { 0 } else { c + 1 }
-    }
-
     /// The elements from `start`, `y` at `y`.
     ///
     /// # Safety
@@ -158,6 +157,28 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
         let mut i = start;
         if self.inner >= RUN_MIN {
             while i < end {
+                let whole = (end - i) / self.inner;
+                if k == 0 && whole > 1 && self.inner <= SHORT_RUN_MAX && !stream {
+                    let params = Params {
+                        ptr: self.params,
+                        first: c,
+                        channels: self.channels,
+                    };
+                    // SAFETY: `whole` runs from `i` end at or before
+                    // `end`; `c < channels`.
+                    unsafe {
+                        run.run_runs(
+                            self.op.lanes(),
+                            self.at(i, self.params),
+                            self.inner,
+                            whole,
+                            params,
+                        )
+                    };
+                    i += whole * self.inner;
+                    c = (c + whole) % self.channels;
+                    continue;
+                }
                 let n = (self.inner - k).min(end - i);
                 // SAFETY: `c < channels`; `i + n <= end`; the constant op
                 // does not read `y`, so `x`'s own run stands in for it.
@@ -171,7 +192,7 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                     };
                     self.op.constant(*self.params.add(c), segment);
                 }
-                (i, k, c) = (i + n, 0, self.next(c));
+                (i, k, c) = (i + n, 0, next_channel(c, self.channels));
             }
         } else if self.inner == 1 && self.channels >= ROW_MIN {
             let grouped = !stream && len * core::mem::size_of::<T>() <= GROUPED_MAX_BYTES;
@@ -214,7 +235,7 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                         let m = (self.inner - k).min(n - at);
                         // SAFETY: `c < channels`.
                         pattern[at..at + m].fill(unsafe { *self.params.add(c) });
-                        (at, k, c) = (at + m, 0, self.next(c));
+                        (at, k, c) = (at + m, 0, next_channel(c, self.channels));
                     }
                     fresh = true;
                 }

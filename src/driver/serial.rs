@@ -74,6 +74,38 @@ pub(crate) trait Loop<T: Element>: Copy {
     /// `p.dst` cover `(rows - 1) * stride + len` (see [`Ptrs`]), and
     /// `stride >= len`.
     unsafe fn run_rows<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, rows: usize, stride: usize);
+
+    /// Runs `op` over `runs` consecutive runs of `len` elements at `p.x`
+    /// and `p.dst` (`p.y` unread), run `r` against `params[(first + r) %
+    /// channels]` as every element's `y`: one tight loop, where a call of
+    /// [`run`](Loop::run) per run pays its setup on every run.
+    ///
+    /// # Safety
+    /// The CPU supports the level; `p.x` and `p.dst` cover `runs * len`
+    /// elements; `params` holds `channels > first` elements.
+    unsafe fn run_runs<O: Op<T>>(
+        self,
+        op: O,
+        p: Ptrs<T>,
+        len: usize,
+        runs: usize,
+        params: Params<T>,
+    );
+}
+
+/// The parameters of [`Loop::run_runs`]: `channels` of them at `ptr`, the
+/// first run's at `first`.
+#[derive(Clone, Copy)]
+pub(crate) struct Params<T> {
+    pub(crate) ptr: *const T,
+    pub(crate) first: usize,
+    pub(crate) channels: usize,
+}
+
+/// The channel after `c` of `channels`, round to the first.
+#[inline(always)]
+pub(crate) fn next_channel(c: usize, channels: usize) -> usize {
+    if c + 1 == channels { 0 } else { c + 1 }
 }
 
 /// The scalar level's loop.
@@ -92,6 +124,27 @@ impl<T: Element> Loop<T> for ScalarLoop {
         for r in 0..rows {
             // SAFETY: row `r` lies inside `x` and `dst` (caller contract).
             unsafe { run_scalar(op, row(p, r * stride), len) }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn run_runs<O: Op<T>>(
+        self,
+        op: O,
+        p: Ptrs<T>,
+        len: usize,
+        runs: usize,
+        params: Params<T>,
+    ) {
+        let mut c = params.first;
+        for r in 0..runs {
+            // SAFETY: `c < channels` (caller contract).
+            let param = unsafe { *params.ptr.add(c) };
+            c = next_channel(c, params.channels);
+            for i in r * len..(r + 1) * len {
+                // SAFETY: `i < runs * len` (caller contract).
+                unsafe { *p.dst.add(i) = op.scalar(*p.x.add(i), param) };
+            }
         }
     }
 }
@@ -158,6 +211,46 @@ where
             // SAFETY: as above, for row `r`.
             unsafe { run_vector::<V, O, false>(op, row(p, r * stride), len) };
             r += 1;
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn run_runs<O: Op<V::Elem>>(
+        self,
+        op: O,
+        p: Ptrs<V::Elem>,
+        len: usize,
+        runs: usize,
+        params: Params<V::Elem>,
+    ) {
+        let lanes = V::LANES;
+        // SAFETY (for every access below): the CPU supports `V`'s level;
+        // indices stay below `runs * len`, as each loop condition checks.
+        let alpha = unsafe { V::alpha(op.alpha()) };
+        let mut c = params.first;
+        for r in 0..runs {
+            let param = unsafe { *params.ptr.add(c) };
+            c = next_channel(c, params.channels);
+            let q = unsafe { row(p, r * len) };
+            let y = unsafe { V::splat(param) };
+            let mut j = 0;
+            while j + lanes <= len {
+                unsafe { op.vector(alpha, V::load(q.x.add(j)), y).store(q.dst.add(j)) };
+                j += lanes;
+            }
+            if j < len {
+                let n = len - j;
+                if V::PARTIAL {
+                    unsafe {
+                        op.vector(alpha, V::load_first(q.x.add(j), n), y)
+                            .store_first(q.dst.add(j), n)
+                    };
+                } else {
+                    for i in j..len {
+                        unsafe { *q.dst.add(i) = op.scalar(*q.x.add(i), param) };
+                    }
+                }
+            }
         }
     }
 }
