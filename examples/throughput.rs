@@ -39,6 +39,7 @@ struct Options {
     dtypes: Vec<String>,
     caller: Caller,
     gap: std::time::Duration,
+    busy_thread: bool,
     ops: Vec<String>,
     sizes: Vec<usize>,
     reps: usize,
@@ -47,8 +48,8 @@ struct Options {
 }
 
 const USAGE: &str =
-    "usage: throughput [--csv] [--in-pool] [--gap US] [--dtype T,..] [--ops OP,..] [--sizes N,..]
-                  [--reps N] [--paths P,..] [--svg FILE]
+    "usage: throughput [--csv] [--in-pool] [--gap US] [--busy-thread] [--dtype T,..] [--ops OP,..]
+                  [--sizes N,..] [--reps N] [--paths P,..] [--svg FILE]
   --dtype  f32, f64, f16, bf16 (default: f32)
   --ops    relu, leaky_relu, relu_grad, leaky_relu_grad, clamp, relu6 (default: these six),
            relu_backward, leaky_relu_backward, relu_backward_from_output, clamp_backward,
@@ -62,7 +63,9 @@ const USAGE: &str =
   --in-pool  call from a worker of rayon's pool (default: from the main thread,
            outside the pool, as programs call the crate)
   --gap    time each call after US microseconds of busy work on the calling thread
-           (default 0: calls back to back)";
+           (default 0: calls back to back)
+  --busy-thread  another thread of the process spins all along, taking a core, as a BLAS
+           library's workers do for a while after each of its calls";
 
 fn parse_args() -> Result<Options, String> {
     let mut o = Options {
@@ -70,6 +73,7 @@ fn parse_args() -> Result<Options, String> {
         dtypes: vec!["f32".to_string()],
         caller: Caller::Main,
         gap: std::time::Duration::ZERO,
+        busy_thread: false,
         ops: ops().iter().map(|s| s.to_string()).collect(),
         sizes: SIZES.to_vec(),
         reps: 5,
@@ -88,6 +92,7 @@ fn parse_args() -> Result<Options, String> {
         match a.as_str() {
             "--csv" => o.csv = true,
             "--in-pool" => o.caller = Caller::InPool,
+            "--busy-thread" => o.busy_thread = true,
             "--dtype" => {
                 o.dtypes = list(args.next(), "--dtype")?;
                 for t in &o.dtypes {
@@ -292,6 +297,13 @@ fn main() {
     });
     o.caller.set_up();
     let threads = rayon::current_num_threads();
+    if o.busy_thread {
+        std::thread::spawn(|| {
+            loop {
+                std::hint::spin_loop();
+            }
+        });
+    }
 
     if o.csv {
         println!(
@@ -312,6 +324,9 @@ fn main() {
             PARALLEL_THRESHOLD_BYTES / 1024
         );
         println!("Caller: {}", o.caller.label());
+        if o.busy_thread {
+            println!("Another thread of the process spins all along");
+        }
         if o.gap.is_zero() {
             println!("Calls: back to back");
         } else {

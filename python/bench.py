@@ -238,9 +238,19 @@ def ort_call(name, x, y):
     return lambda: sess.run_with_iobinding(binding)
 
 
+def settle():
+    """Waits out the spin of numpy's BLAS threads: OpenBLAS's workers
+    busy-wait for about 0.1 s (2^28 TSC cycles) after numpy's import and
+    after each threaded BLAS call, each on a core of its own. Figures
+    taken meanwhile measure a machine with a core fewer (on two cores,
+    relu_kernels' shared calls then run serially; docs/TUNING.md)."""
+    time.sleep(0.3)
+
+
 def ort_worker(contender, names, sizes, dt, reps):
     """One process's figures: median seconds per call of `contender` for
     each function and size, printed as `name size seconds` lines."""
+    settle()
     for name in names:
         for n in sizes:
             x, y = values(n, dt, 1), np.zeros(n, dt)
@@ -313,6 +323,7 @@ def main():
     if o.onnxruntime:
         return against_onnxruntime(o, sizes)
     notes = check(dt)
+    settle()
     print(f"relu_kernels vs numpy {np.__version__}, {o.dtype}, in place; ratio = numpy time / relu_kernels time")
     ot, nt, lt = overhead(dt, o.reps or 15)
     print(

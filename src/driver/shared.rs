@@ -253,14 +253,14 @@ pub(crate) enum Wake {
 
 /// Helpers spawned that have not started yet, by every call. While any
 /// is queued the pool is busy, so calls spawn no more (each queued helper
-/// would pin its call's job until a worker reached it) and run their
-/// share themselves.
+/// would pin its call's job until a worker reached it).
 static QUEUED: AtomicUsize = AtomicUsize::new(0);
 
 /// Runs `work` on the calling thread and up to `threads - 1` pool
 /// workers, in units of about `unit` parts (a multiple of `align`).
-/// Returns once every part has run. With [`Wake::LingeringOnly`] and no
-/// worker lingering, the caller runs it all.
+/// Returns once every part has run. With no worker waiting to be asked,
+/// the caller runs it all, serially, unless it may spawn helpers: with
+/// [`Wake::Spawn`], while no helper is queued.
 ///
 /// # Panics
 /// If a part panics on the caller, that panic goes on once every helper
@@ -270,7 +270,13 @@ static QUEUED: AtomicUsize = AtomicUsize::new(0);
 /// its own part is done.
 pub(super) fn share<W: Work>(work: W, unit: usize, align: usize, threads: usize, wake: Wake) {
     let len = work.len();
-    if wake == Wake::LingeringOnly && linger::waiting_now() == 0 {
+    // While a helper is queued, the pool's workers are busy or their cores
+    // run other threads: no helper is spawned then (it would queue too),
+    // and with no worker waiting to be asked, the call runs serially rather
+    // than as a job whose every unit the caller would claim itself
+    // (`docs/TUNING.md`).
+    let spawn = wake == Wake::Spawn && QUEUED.load(Ordering::Relaxed) == 0;
+    if !spawn && linger::waiting_now() == 0 {
         // SAFETY: the whole range, on this thread alone, while the caller
         // holds the borrow.
         return unsafe { work.run_range(0, len) };
@@ -298,7 +304,7 @@ pub(super) fn share<W: Work>(work: W, unit: usize, align: usize, threads: usize,
     let helpers = participants - 1;
     // SAFETY: `Job` is `repr(C)` with its `Header` first.
     let mut asked = unsafe { linger::post(&job, helpers) };
-    if wake == Wake::Spawn && asked < helpers && QUEUED.load(Ordering::Relaxed) == 0 {
+    if spawn && asked < helpers {
         QUEUED.fetch_add(helpers - asked, Ordering::Relaxed);
         while asked < helpers {
             asked += 1;
@@ -533,6 +539,87 @@ mod tests {
         });
         let message = unwound.expect_err("the unrelated panic");
         assert_eq!(message.downcast_ref::<&str>(), Some(&"an unrelated panic"));
+    }
+
+    /// Adds one to each element, and notes the ranges it ran on the caller
+    /// (`start`, `len`, whether on the calling thread).
+    struct Noting {
+        counting: Counting,
+        caller: ThreadId,
+        ranges: Arc<Mutex<Vec<(usize, usize, bool)>>>,
+    }
+    impl Work for Noting {
+        fn len(&self) -> usize {
+            self.counting.len()
+        }
+        unsafe fn run_range(&self, start: usize, len: usize) {
+            let on_caller = thread::current().id() == self.caller;
+            self.ranges.lock().unwrap().push((start, len, on_caller));
+            // SAFETY: forwarded contract.
+            unsafe { self.counting.run_range(start, len) }
+        }
+    }
+
+    /// One shared call (`Wake::Spawn`) adding one to every element of
+    /// `buf`; returns the ranges it ran.
+    fn noted_call(buf: &mut [u64]) -> Vec<(usize, usize, bool)> {
+        let ranges = Arc::new(Mutex::new(Vec::new()));
+        let work = Noting {
+            counting: Counting(buf.as_mut_ptr(), buf.len()),
+            caller: thread::current().id(),
+            ranges: Arc::clone(&ranges),
+        };
+        share(work, 4, 1, 2, Wake::Spawn);
+        let ranges = ranges.lock().unwrap();
+        ranges.clone()
+    }
+
+    /// Waits (bounded) until no worker lingers.
+    fn none_lingering() {
+        let t = Instant::now();
+        while super::linger::waiting_now() + super::linger::busy_slots() > 0 {
+            assert!(t.elapsed() < Duration::from_secs(60), "a worker lingers on");
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// While a spawned helper stays queued (every worker is busy, here
+    /// blocked), a call spawns no other helper, and runs serially: one
+    /// range, the whole buffer, on the caller, not the job's units.
+    #[test]
+    fn with_a_helper_queued_a_call_runs_serially() {
+        let _pool = pool();
+        none_lingering();
+        let release = Arc::new(AtomicBool::new(false));
+        let blocked = Arc::new(AtomicUsize::new(0));
+        for _ in 0..rayon::current_num_threads() {
+            let (release, blocked) = (Arc::clone(&release), Arc::clone(&blocked));
+            rayon::spawn(move || {
+                blocked.fetch_add(1, SeqCst);
+                let t = Instant::now();
+                while !release.load(SeqCst) && t.elapsed() < Duration::from_secs(60) {
+                    thread::sleep(Duration::from_millis(1));
+                }
+            });
+        }
+        let t = Instant::now();
+        while blocked.load(SeqCst) < rayon::current_num_threads() {
+            assert!(t.elapsed() < Duration::from_secs(60), "the workers block");
+            thread::yield_now();
+        }
+        let mut buf = vec![0u64; 64];
+        noted_call(&mut buf);
+        assert_eq!(
+            super::QUEUED.load(SeqCst),
+            1,
+            "the first call's helper is queued"
+        );
+        let ranges = noted_call(&mut buf);
+        assert_eq!(ranges, [(0, 64, true)], "the second call runs serially");
+        assert_eq!(super::QUEUED.load(SeqCst), 1, "no other helper is spawned");
+        assert!(buf.iter().all(|&v| v == 2));
+        release.store(true, SeqCst);
+        drain_the_pool();
     }
 
     /// Three shared calls that each add one to every element of `buf`
