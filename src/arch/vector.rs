@@ -83,6 +83,13 @@ pub trait Vector: Copy {
         let _ = (p, n);
         unreachable!("no partial stores at this level")
     }
+    /// The first `n` lanes of `self` (`0 < n < LANES`), the others of
+    /// `other`: in a mask register, not through memory. Only where
+    /// [`Vector::PARTIAL`].
+    fn blend_first(self, other: Self, n: usize) -> Self {
+        let _ = (other, n);
+        unreachable!("no partial blends at this level")
+    }
     /// Orders earlier [`Vector::store_stream`] stores before later stores.
     fn fence() {}
     /// Whether [`Vector::store_stream`] bypasses the caches (else it is a

@@ -13,23 +13,21 @@
 use core::marker::PhantomData;
 
 use super::io::{Io, Ptrs};
-use super::serial::{Loop, Params, ScalarLoop, VectorLoop, next_channel};
+use super::serial::{Loop, Params, RUN_MIN, ScalarLoop, VectorLoop, next_channel};
 use crate::Element;
 use crate::arch::{Body, Level, Vector, dispatch};
 use crate::ops::Op;
 use crate::ops::channel::{PerChannel, WithOp};
 
-/// Runs of at least this many elements go through the serial loop one
-/// run at a time: from here the loop's head and tail cost less than
-/// writing the pattern (runs of 64 `f32` went from 4.5 to 6.5-12 G elem/s
-/// in cache, `docs/TUNING.md`). Under Miri the two limits below are
-/// smaller too, so that every branch runs on buffers small enough to
-/// interpret.
-const RUN_MIN: usize = 32;
-
 /// Runs of at most this many elements go many at a time through one tight
 /// loop ([`Loop::run_runs`]), longer ones one at a time through the serial
-/// loop, whose setup and alignment they repay.
+/// loop, whose setup and alignment they repay, except at levels with
+/// partial vectors, whose tight loop is aligned ([`Loop::ANY_RUNS`]).
+/// Runs shorter than [`RUN_MIN`] go through a pattern instead: from there
+/// on a run's own loop costs less than writing the pattern (runs of 64
+/// `f32` went from 4.5 to 6.5-12 G elem/s in cache, `docs/TUNING.md`).
+/// Under Miri the limits below are smaller, so that every branch runs on
+/// buffers small enough to interpret.
 const SHORT_RUN_MAX: usize = 256;
 
 /// Rows of channels-last data (`inner = 1`) at least this long read the
@@ -158,7 +156,7 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
         if self.inner >= RUN_MIN {
             while i < end {
                 let whole = (end - i) / self.inner;
-                if k == 0 && whole > 1 && self.inner <= SHORT_RUN_MAX && !stream {
+                if k == 0 && whole > 1 && (self.inner <= SHORT_RUN_MAX || L::ANY_RUNS) && !stream {
                     let params = Params {
                         ptr: self.params,
                         first: c,

@@ -75,6 +75,11 @@ pub(crate) trait Loop<T: Element>: Copy {
     /// `stride >= len`.
     unsafe fn run_rows<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, rows: usize, stride: usize);
 
+    /// Whether [`run_runs`](Loop::run_runs) takes runs of any length at
+    /// least [`RUN_MIN`], not only short ones: where the level has partial
+    /// vectors, it walks the runs as one aligned stream.
+    const ANY_RUNS: bool = false;
+
     /// Runs `op` over `runs` consecutive runs of `len` elements at `p.x`
     /// and `p.dst` (`p.y` unread), run `r` against `params[(first + r) %
     /// channels]` as every element's `y`: one tight loop, where a call of
@@ -82,7 +87,8 @@ pub(crate) trait Loop<T: Element>: Copy {
     ///
     /// # Safety
     /// The CPU supports the level; `p.x` and `p.dst` cover `runs * len`
-    /// elements; `params` holds `channels > first` elements.
+    /// elements; `params` holds `channels > first` elements; `len` is at
+    /// least [`RUN_MIN`].
     unsafe fn run_runs<O: Op<T>>(
         self,
         op: O,
@@ -92,6 +98,10 @@ pub(crate) trait Loop<T: Element>: Copy {
         params: Params<T>,
     );
 }
+
+/// The shortest runs [`Loop::run_runs`] takes: at least a vector of every
+/// level, so that a vector holds at most one run boundary.
+pub(crate) const RUN_MIN: usize = 32;
 
 /// The parameters of [`Loop::run_runs`]: `channels` of them at `ptr`, the
 /// first run's at `first`.
@@ -214,6 +224,8 @@ where
         }
     }
 
+    const ANY_RUNS: bool = V::PARTIAL;
+
     #[inline(always)]
     unsafe fn run_runs<O: Op<V::Elem>>(
         self,
@@ -223,6 +235,10 @@ where
         runs: usize,
         params: Params<V::Elem>,
     ) {
+        if V::PARTIAL {
+            // SAFETY: forwarded contract.
+            return unsafe { run_runs_aligned::<V, O>(op, p, len, runs, params) };
+        }
         let lanes = V::LANES;
         // SAFETY (for every access below): the CPU supports `V`'s level;
         // indices stay below `runs * len`, as each loop condition checks.
@@ -253,6 +269,98 @@ where
             }
         }
     }
+}
+
+/// [`Loop::run_runs`] where the level has partial vectors: the runs as one
+/// stream of vectors aligned to the destination, a partial vector at its
+/// start and end only, and each vector that holds a run boundary given
+/// both runs' parameters (blended in a mask register). Run by run, each
+/// run's partial tail would be stored just before the next run's partial
+/// head is loaded from the same cache line, and a load cannot take its
+/// data from a masked store still in flight: it waits for the store to
+/// reach the cache (about 11 ns a run on a Zen 5, `docs/TUNING.md`).
+///
+/// # Safety
+/// As [`Loop::run_runs`]; `V::PARTIAL`.
+#[inline(always)]
+unsafe fn run_runs_aligned<V: Vector, O: Op<V::Elem>>(
+    op: O,
+    p: Ptrs<V::Elem>,
+    len: usize,
+    runs: usize,
+    params: Params<V::Elem>,
+) where
+    V::Elem: Element,
+{
+    let lanes = V::LANES;
+    debug_assert!(V::PARTIAL && len >= lanes);
+    let total = runs * len;
+    // SAFETY (for every access below): the CPU supports `V`'s level;
+    // parameter indices stay below `channels`, element indices below
+    // `total`, as each loop condition checks (caller contract).
+    let alpha = unsafe { V::alpha(op.alpha()) };
+    let mut c = params.first;
+    // This run's parameter and the next one's.
+    let mut this = unsafe { V::splat(*params.ptr.add(c)) };
+    c = next_channel(c, params.channels);
+    let mut next = unsafe { V::splat(*params.ptr.add(c)) };
+    let mut run_end = len;
+    // At most a vector's worth, all in the first run.
+    let mut j = head::<V>(p.dst);
+    if j > 0 {
+        unsafe {
+            op.vector(alpha, V::load_first(p.x, j), this)
+                .store_first(p.dst, j)
+        };
+    }
+    loop {
+        while j + UNROLL * lanes <= run_end {
+            for k in 0..UNROLL {
+                unsafe { one(op, alpha, row(p, j + k * lanes), this) };
+            }
+            j += UNROLL * lanes;
+        }
+        while j + lanes <= run_end {
+            unsafe { one(op, alpha, row(p, j), this) };
+            j += lanes;
+        }
+        if run_end == total {
+            if j < total {
+                let n = total - j;
+                unsafe {
+                    op.vector(alpha, V::load_first(p.x.add(j), n), this)
+                        .store_first(p.dst.add(j), n)
+                };
+            }
+            return;
+        }
+        // The vector from `j` holds the boundary `run_end`, unless it starts
+        // there; either way it ends inside the next run, which is at least
+        // a vector long.
+        let first = run_end - j;
+        if first > 0 {
+            unsafe { one(op, alpha, row(p, j), this.blend_first(next, first)) };
+            j += lanes;
+        }
+        this = next;
+        c = next_channel(c, params.channels);
+        next = unsafe { V::splat(*params.ptr.add(c)) };
+        run_end += len;
+    }
+}
+
+/// One vector of `op` at `p.x` and `p.dst` (`p.y` unread), with `y` as
+/// every lane's `y`.
+///
+/// # Safety
+/// The CPU supports `V`'s level; `p.x` and `p.dst` cover `LANES` elements.
+#[inline(always)]
+unsafe fn one<V: Vector, O: Op<V::Elem>>(op: O, alpha: V::Alpha, p: Ptrs<V::Elem>, y: V)
+where
+    V::Elem: Element,
+{
+    // SAFETY: caller contract.
+    unsafe { op.vector(alpha, V::load(p.x), y).store(p.dst) }
 }
 
 /// The rows [`Loop::run_rows`] runs together: each vector of `y` is loaded

@@ -152,6 +152,11 @@ macro_rules! impl_avx512 {
                 unsafe { $mask_storeu(p, Self::first(n), self.0) }
             }
             #[inline(always)]
+            fn blend_first(self, other: Self, n: usize) -> Self {
+                // SAFETY: AVX-512 F is present (`self` exists).
+                Self(unsafe { $blend(Self::first(n), other.0, self.0) })
+            }
+            #[inline(always)]
             fn relu_zero(self) -> Self {
                 // SAFETY: AVX-512 F is present (see the note on this impl).
                 Self::widen(unsafe { $cmp::<_CMP_LE_OQ>(self.0, $setzero()) })

@@ -199,6 +199,11 @@ impl<T: Avx512Format> Vector for H16x32<T> {
         unsafe { _mm512_mask_storeu_epi16(p.cast(), first(n), self.0) }
     }
     #[inline(always)]
+    fn blend_first(self, other: Self, n: usize) -> Self {
+        // SAFETY: AVX-512 BW is present (`self` exists).
+        Self::new(unsafe { _mm512_mask_blend_epi16(first(n), other.0, self.0) })
+    }
+    #[inline(always)]
     fn relu_zero(self) -> Self {
         // At or below `-inf`: the negative numbers and `-0.0`.
         // SAFETY: AVX-512 BW is present (see the note on this impl).

@@ -135,9 +135,9 @@ fn data<T: TestFloat>(len: usize, channels: usize, pool: &[T], rng: &mut Lcg) ->
 
 /// Small shapes: `channels` and `inner` in {1, 3, 8, 17}, a few rows, at
 /// several offsets from a 64-byte boundary; then one shape per driver
-/// branch (runs of at least 32, rows of at least 128 one at a time and
-/// four at a time, with a stride of whole vectors or not, a pattern that is
-/// refilled). Under Miri, where the driver's limits are smaller (rows of 32
+/// branch (runs of at least 32, short and long, rows of at least 128 one
+/// at a time and four at a time, with a stride of whole vectors or not, a
+/// pattern that is refilled). Under Miri, where the driver's limits are smaller (rows of 32
 /// and a pattern of 64), one shape per branch at those limits, and one
 /// large enough for `par` to share.
 fn shapes<T: TestFloat>() {
@@ -172,6 +172,12 @@ fn shapes<T: TestFloat>() {
             (256, 1, 9),
             (40, 17, 2),
             (1, 600, 1),
+            // Runs as one stream at levels with partial vectors: a vector
+            // of every element type straddles boundaries at many lanes.
+            (3, 300, 2),
+            (5, 33, 2),
+            (2, 32, 3),
+            (2, 512, 2),
         ]);
     }
     let offsets = if cfg!(miri) {
