@@ -29,8 +29,6 @@ pub(crate) fn check_bounds<T: Element>(lo: T, hi: T) {
     }
 }
 
-/// Panics unless every slice of a call (its name and length) has the
-/// same length.
 /// Panics unless `alpha` is finite and positive: where the output keeps
 /// the input's sign, which the backward passes from the output need.
 #[inline]
@@ -89,6 +87,8 @@ pub(crate) fn check_layout(len: usize, channels: usize, inner: usize) {
     }
 }
 
+/// Panics unless every slice of a call (its name and length) has the
+/// same length.
 #[inline]
 #[track_caller]
 pub(crate) fn check_lengths(slices: &[(&str, usize)]) {
