@@ -308,10 +308,33 @@ unsafe fn run_runs_aligned<V: Vector, O: Op<V::Elem>>(
     // At most a vector's worth, all in the first run.
     let mut j = head::<V>(p.dst);
     if j > 0 {
-        unsafe {
-            op.vector(alpha, V::load_first(p.x, j), this)
-                .store_first(p.dst, j)
-        };
+        unsafe { some(op, alpha, p, j, this) };
+    }
+    if len.is_multiple_of(lanes) {
+        // Every boundary splits its vector at the same lane, and every run
+        // but the last ends with such a vector (none where the stream
+        // starts aligned): a fixed count of vectors per run.
+        let first = (lanes - j) % lanes;
+        let inside = len / lanes - usize::from(first > 0);
+        for _ in 1..runs {
+            for _ in 0..inside {
+                unsafe { one(op, alpha, row(p, j), this) };
+                j += lanes;
+            }
+            if first > 0 {
+                unsafe { one(op, alpha, row(p, j), this.blend_first(next, first)) };
+                j += lanes;
+            }
+            unsafe { next_run(&mut this, &mut next, &mut c, params) };
+        }
+        for _ in 0..inside {
+            unsafe { one(op, alpha, row(p, j), this) };
+            j += lanes;
+        }
+        if first > 0 {
+            unsafe { some(op, alpha, row(p, j), first, this) };
+        }
+        return;
     }
     loop {
         while j + UNROLL * lanes <= run_end {
@@ -326,11 +349,7 @@ unsafe fn run_runs_aligned<V: Vector, O: Op<V::Elem>>(
         }
         if run_end == total {
             if j < total {
-                let n = total - j;
-                unsafe {
-                    op.vector(alpha, V::load_first(p.x.add(j), n), this)
-                        .store_first(p.dst.add(j), n)
-                };
+                unsafe { some(op, alpha, row(p, j), total - j, this) };
             }
             return;
         }
@@ -342,10 +361,39 @@ unsafe fn run_runs_aligned<V: Vector, O: Op<V::Elem>>(
             unsafe { one(op, alpha, row(p, j), this.blend_first(next, first)) };
             j += lanes;
         }
-        this = next;
-        c = next_channel(c, params.channels);
-        next = unsafe { V::splat(*params.ptr.add(c)) };
+        unsafe { next_run(&mut this, &mut next, &mut c, params) };
         run_end += len;
+    }
+}
+
+/// The next run's parameters in [`run_runs_aligned`]: `next` becomes
+/// `this`, and `next` the parameter of the channel after `c`.
+///
+/// # Safety
+/// The CPU supports `V`'s level; `c < params.channels`.
+#[inline(always)]
+unsafe fn next_run<V: Vector>(this: &mut V, next: &mut V, c: &mut usize, params: Params<V::Elem>) {
+    *this = *next;
+    *c = next_channel(*c, params.channels);
+    // SAFETY: `c < channels` (caller contract, kept by `next_channel`).
+    *next = unsafe { V::splat(*params.ptr.add(*c)) };
+}
+
+/// The first `n` elements (`0 < n < LANES`) of `op` in one partial vector
+/// (`p.y` unread), with `y` as every lane's `y`.
+///
+/// # Safety
+/// The CPU supports `V`'s level, which has partial vectors; `p.x` and
+/// `p.dst` cover `n` elements.
+#[inline(always)]
+unsafe fn some<V: Vector, O: Op<V::Elem>>(op: O, alpha: V::Alpha, p: Ptrs<V::Elem>, n: usize, y: V)
+where
+    V::Elem: Element,
+{
+    // SAFETY: caller contract.
+    unsafe {
+        op.vector(alpha, V::load_first(p.x, n), y)
+            .store_first(p.dst, n)
     }
 }
 
