@@ -119,10 +119,18 @@ pub(crate) mod sealed {
         fn to_f64(self) -> f64;
         /// `x` rounded to the type, to nearest with ties to even.
         fn from_f64(x: f64) -> Self;
+
+        /// The bits without the sign, as an unsigned integer of the type's
+        /// width: ordered as the magnitudes are, with the infinity's above
+        /// every finite value's and every NaN's above the infinity's.
+        type Magnitude: Copy + Ord + Default;
+        /// The infinity's [`magnitude`](Sealed::magnitude).
+        const INFINITE_MAGNITUDE: Self::Magnitude;
+        fn magnitude(self) -> Self::Magnitude;
     }
 
     macro_rules! impl_sealed {
-        ($t:ty) => {
+        ($t:ty, $bits:ty) => {
             impl Sealed for $t {
                 const ZERO: Self = 0.0;
                 const ONE: Self = 1.0;
@@ -157,12 +165,19 @@ pub(crate) mod sealed {
                 fn from_f64(x: f64) -> Self {
                     x as $t
                 }
+
+                type Magnitude = $bits;
+                const INFINITE_MAGNITUDE: $bits = <$t>::INFINITY.to_bits();
+                #[inline(always)]
+                fn magnitude(self) -> $bits {
+                    self.to_bits() & !(1 << (<$bits>::BITS - 1))
+                }
             }
         };
     }
 
-    impl_sealed!(f32);
-    impl_sealed!(f64);
+    impl_sealed!(f32, u32);
+    impl_sealed!(f64, u64);
 
     #[cfg(feature = "half")]
     macro_rules! impl_sealed_half {
@@ -205,6 +220,13 @@ pub(crate) mod sealed {
                     // first, so ties come out wrong; rounding to `f32` by
                     // rounding to odd, then to the format, rounds once.
                     <$t>::from_f32_const(round_to_odd(x))
+                }
+
+                type Magnitude = u16;
+                const INFINITE_MAGNITUDE: u16 = <$t>::INFINITY.to_bits();
+                #[inline(always)]
+                fn magnitude(self) -> u16 {
+                    self.to_bits() & 0x7fff
                 }
             }
         };
