@@ -38,7 +38,7 @@ const ROW_MIN: usize = if cfg!(miri) { 32 } else { 128 };
 /// several at a time ([`Loop::run_rows`]); from further out in the
 /// caches, that many streams at once ran slower than one row after
 /// another (`docs/TUNING.md`). Under Miri, small so that both ways run.
-const GROUPED_MAX_BYTES: usize = if cfg!(miri) { 1024 } else { 2 << 20 };
+pub(crate) const GROUPED_MAX_BYTES: usize = if cfg!(miri) { 1024 } else { 2 << 20 };
 
 /// The pattern's length, in elements (4 KiB of `f64` on the stack).
 const PATTERN: usize = if cfg!(miri) { 64 } else { 512 };

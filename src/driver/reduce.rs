@@ -9,18 +9,24 @@
 //!   participant sums whole blocks for every channel and leaves each
 //!   block's pairs in a buffer, which the caller adds in block order.
 
+use super::channel::GROUPED_MAX_BYTES;
 use super::work::Work;
 use crate::Element;
-use crate::arch::{Compiled, Level, dispatch};
-use crate::ops::param_grad::WithGrad;
 #[cfg(feature = "rayon")]
-use crate::ops::sum::add_pair;
-use crate::ops::sum::{BLOCK_ROWS, LANES, Sums, finish, step};
+use crate::arch::Compiled;
+use crate::arch::{Body, Level, Vector, dispatch};
+use crate::ops::param_grad::WithGrad;
+use crate::ops::sum::{
+    ArrayLanes, BLOCK_ROWS, LANES, SumLanes, Sums, VectorLanes, add_pair, finish, step,
+};
 
 /// The sums one group keeps on the stack (16 KiB): 1024 channels of
 /// channels-last data (one sum each), or 128 channels of longer runs
 /// ([`LANES`] each).
 const GROUP_SUMS: usize = 1024;
+
+/// The rows of channels-last data a block takes at a time.
+const DENSE_ROWS: usize = 4;
 
 /// The terms of a run computed before they go into its lanes (1 KiB).
 const RUN_PIECE: usize = 128;
@@ -98,22 +104,15 @@ impl<T: Element, F: WithGrad<T>> Reduce<T, F> {
     /// The channels' elements and sums (or the blocks' pairs `out` names)
     /// are this caller's alone, and the level is supported.
     unsafe fn group(&self, first: usize, end: usize, out: Out) {
-        // SAFETY: the caller's contract.
-        unsafe {
-            let group = Group {
-                call: self,
-                first,
-                end,
-                out,
-            };
-            dispatch::<T, _>(
-                self.level,
-                Compiled(
-                    #[inline(always)]
-                    || group.run(),
-                ),
-            )
-        }
+        let group = Group {
+            call: self,
+            first,
+            end,
+            out,
+        };
+        // SAFETY: the caller's contract. The level's `f64` vectors are the
+        // sums' (`ops::sum::SumLanes`), whatever the element type.
+        unsafe { dispatch::<f64, _>(self.level, group) }
     }
 }
 
@@ -247,49 +246,53 @@ struct Group<'a, T: 'static, F> {
     out: Out,
 }
 
-impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
+impl<T: Element, F: WithGrad<T>> Body<f64> for Group<'_, T, F> {
     #[inline(always)]
-    fn run(self) {
+    fn scalar(self) {
+        self.run::<ArrayLanes>()
+    }
+
+    #[inline(always)]
+    unsafe fn vector<V: Vector<Elem = f64>>(self) {
+        self.run::<VectorLanes<V>>()
+    }
+}
+
+impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
+    /// The group's channels, with `L` for a channel's lanes.
+    #[inline(always)]
+    fn run<L: SumLanes>(self) {
         let call = self.call;
         let width = self.end - self.first;
         let mut lanes = Sums::<GROUP_SUMS>::ZERO;
-        // The block's pair of channel `j` of the group.
-        let pair = |lanes: &Sums<GROUP_SUMS>, j: usize| {
-            if call.inner == 1 {
-                lanes.pair(j)
-            } else {
-                lanes.lanes(j * LANES)
-            }
-        };
         match self.out {
             Out::Sums => {
-                let write = |j: usize, s: f64, c: f64| {
-                    // SAFETY: `first + j < channels`, this group's own.
-                    unsafe { *call.sums.add(self.first + j) = T::from_f64(finish(s, c)) };
-                };
+                // SAFETY: the group's sums, `first..end` of `channels`, are
+                // its own.
+                let out =
+                    unsafe { core::slice::from_raw_parts_mut(call.sums.add(self.first), width) };
                 if call.blocks() <= 1 {
                     // One block (or none): its pairs are the sums (adding
                     // a pair to `+0.0` changes neither part), with no
                     // second array to clear.
-                    self.block(0, &mut lanes);
-                    for j in 0..width {
-                        let (s, c) = pair(&lanes, j);
-                        write(j, s, c);
-                    }
-                    return;
+                    self.block::<L>(0, &mut lanes);
+                    self.pairs(&mut lanes);
+                    return write(out, &lanes);
                 }
                 let mut total = Sums::<GROUP_SUMS>::ZERO;
                 for block in 0..call.blocks() {
-                    self.block(block, &mut lanes);
-                    for j in 0..width {
-                        let (s, c) = pair(&lanes, j);
-                        total.add_pair(j, s, c);
+                    self.block::<L>(block, &mut lanes);
+                    self.pairs(&mut lanes);
+                    let (sum, comp) = (&mut total.sum[..width], &mut total.comp[..width]);
+                    for ((sum, comp), (&s, &c)) in sum
+                        .iter_mut()
+                        .zip(comp)
+                        .zip(lanes.sum.iter().zip(&lanes.comp))
+                    {
+                        (*sum, *comp) = add_pair(*sum, *comp, s, c);
                     }
                 }
-                for j in 0..width {
-                    let (s, c) = total.pair(j);
-                    write(j, s, c);
-                }
+                write(out, &total);
             }
             #[cfg(feature = "rayon")]
             Out::Pairs {
@@ -299,19 +302,33 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
                 comp,
             } => {
                 for block in start..end {
-                    self.block(block, &mut lanes);
+                    self.block::<L>(block, &mut lanes);
+                    self.pairs(&mut lanes);
                     let at = block * call.channels + self.first;
-                    for j in 0..width {
-                        let (s, c) = pair(&lanes, j);
-                        // SAFETY: `at + j < blocks * channels`, the pairs'
-                        // length; the block's pairs of these channels are
-                        // this group's own (`ByBlocks::run_range`).
-                        unsafe {
-                            *sum.add(at + j) = s;
-                            *comp.add(at + j) = c;
-                        }
+                    // SAFETY: `at + width <= blocks * channels`, the pairs'
+                    // length; the block's pairs of these channels are this
+                    // group's own (`ByBlocks::run_range`).
+                    unsafe {
+                        core::slice::from_raw_parts_mut(sum.add(at), width)
+                            .copy_from_slice(&lanes.sum[..width]);
+                        core::slice::from_raw_parts_mut(comp.add(at), width)
+                            .copy_from_slice(&lanes.comp[..width]);
                     }
                 }
+            }
+        }
+    }
+
+    /// Leaves the block's pair of channel `j` of the group at `j` of
+    /// `sums`: where a channel has [`LANES`] sums, its lanes added in lane
+    /// order (channel `j`'s go to `j`, at or before the first of its own
+    /// lanes and past every lane already read).
+    #[inline(always)]
+    fn pairs(&self, sums: &mut Sums<GROUP_SUMS>) {
+        if self.call.inner != 1 {
+            for j in 0..self.end - self.first {
+                let (s, c) = sums.lanes(j * LANES);
+                (sums.sum[j], sums.comp[j]) = (s, c);
             }
         }
     }
@@ -319,7 +336,7 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
     /// Runs the block's rows of this group's channels: the elements'
     /// results in place, their terms into `sums` (cleared first).
     #[inline(always)]
-    fn block(&self, block: usize, sums: &mut Sums<GROUP_SUMS>) {
+    fn block<L: SumLanes>(&self, block: usize, sums: &mut Sums<GROUP_SUMS>) {
         let call = self.call;
         let op = call.op;
         let (inner, width) = (call.inner, self.end - self.first);
@@ -333,7 +350,39 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
                 T::ZERO
             }
         };
-        let rows = block * BLOCK_ROWS..((block + 1) * BLOCK_ROWS).min(call.outer);
+        let mut rows = block * BLOCK_ROWS..((block + 1) * BLOCK_ROWS).min(call.outer);
+        let grouped = call.outer * call.channels * size_of::<T>() <= GROUPED_MAX_BYTES;
+        if inner == 1 && grouped {
+            // One sum per channel, [`DENSE_ROWS`] rows at a time against
+            // the sums, which the compiler vectorizes across channels: a
+            // channel's terms still go in row order, and its sum and
+            // compensation stay in registers across the rows. From
+            // further out than the forward ops' grouped rows, as there,
+            // that many streams ran slower than one row at a time.
+            let (sum, comp) = (&mut sums.sum[..width], &mut sums.comp[..width]);
+            while rows.len() >= DENSE_ROWS {
+                let base = |r: usize| (rows.start + r) * call.channels + self.first;
+                // SAFETY: as below, for each of the rows, which are
+                // disjoint.
+                let x: [&[T]; DENSE_ROWS] = core::array::from_fn(|r| unsafe {
+                    core::slice::from_raw_parts(call.x.add(base(r)), width)
+                });
+                let grad: [&mut [T]; DENSE_ROWS] = core::array::from_fn(|r| unsafe {
+                    core::slice::from_raw_parts_mut(call.grad.add(base(r)), width)
+                });
+                for j in 0..width {
+                    let p = param(self.first + j);
+                    let (mut s, mut c) = (sum[j], comp[j]);
+                    for r in 0..DENSE_ROWS {
+                        let (dz, t) = op.elem(x[r][j], grad[r][j], p);
+                        grad[r][j] = dz;
+                        (s, c) = step(s, c, t);
+                    }
+                    (sum[j], comp[j]) = (s, c);
+                }
+                rows.start += DENSE_ROWS;
+            }
+        }
         for o in rows {
             let base = (o * call.channels + self.first) * inner;
             // SAFETY: the stripe `base..base + width * inner` lies inside
@@ -365,34 +414,19 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
             {
                 let p = param(self.first + j);
                 let lanes = j * LANES..(j + 1) * LANES;
-                let mut s: [f64; LANES] = sums.sum[lanes.clone()].try_into().unwrap();
-                let mut c: [f64; LANES] = sums.comp[lanes.clone()].try_into().unwrap();
-                // A piece of the run at a time: its results and terms in a
-                // loop over the piece (vectorized as the rows above are),
-                // the terms kept on the stack, then the terms into the
-                // lanes, eight at a time (straight-line arithmetic that
-                // the compiler vectorizes across the lanes; a loop doing
-                // both stays scalar, with a branch per element).
+                let mut s = L::load(sums.sum[lanes.clone()].try_into().unwrap());
+                let mut c = L::load(sums.comp[lanes.clone()].try_into().unwrap());
+                // A piece of the run at a time ([`piece`]), pieces of a
+                // fixed length so that the loops have no scalar ends.
                 let whole = inner - inner % LANES;
-                let mut terms = [0.0f64; RUN_PIECE];
-                for (x, g) in x[..whole]
-                    .chunks(RUN_PIECE)
-                    .zip(grad[..whole].chunks_mut(RUN_PIECE))
-                {
-                    let terms = &mut terms[..x.len()];
-                    for k in 0..x.len() {
-                        let (dz, term) = op.elem(x[k], g[k], p);
-                        g[k] = dz;
-                        terms[k] = term;
-                    }
-                    for t in terms.chunks_exact(LANES) {
-                        for l in 0..LANES {
-                            (s[l], c[l]) = step(s[l], c[l], t[l]);
-                        }
-                    }
+                let (x_pieces, x_rest) = x[..whole].as_chunks::<RUN_PIECE>();
+                let (g_pieces, g_rest) = grad[..whole].as_chunks_mut::<RUN_PIECE>();
+                for (x, g) in x_pieces.iter().zip(g_pieces) {
+                    piece(op, p, x, g, &mut s, &mut c);
                 }
-                sums.sum[lanes.clone()].copy_from_slice(&s);
-                sums.comp[lanes.clone()].copy_from_slice(&c);
+                piece(op, p, x_rest, g_rest, &mut s, &mut c);
+                s.store((&mut sums.sum[lanes.clone()]).try_into().unwrap());
+                c.store((&mut sums.comp[lanes.clone()]).try_into().unwrap());
                 let (xs, gs) = (&x[whole..], &mut grad[whole..]);
                 for (l, (x, g)) in xs.iter().zip(gs).enumerate() {
                     let (dz, t) = op.elem(*x, *g, p);
@@ -401,5 +435,41 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
                 }
             }
         }
+    }
+}
+
+/// Elements of a run (at most [`RUN_PIECE`], a multiple of [`LANES`]):
+/// their results and terms in one loop (vectorized as the rows are), the
+/// terms kept on the stack, then the terms into the lanes, [`LANES`] at a
+/// time. One loop doing both stays scalar, with a branch per element.
+/// Called with whole pieces, the loops' length is a constant, and they have
+/// no scalar ends.
+#[inline(always)]
+fn piece<T: Element, F: WithGrad<T>, L: SumLanes>(
+    op: F,
+    param: T,
+    x: &[T],
+    grad: &mut [T],
+    s: &mut L,
+    c: &mut L,
+) {
+    let mut terms = [0.0f64; RUN_PIECE];
+    let terms = &mut terms[..x.len()];
+    for ((x, g), t) in x.iter().zip(grad.iter_mut()).zip(terms.iter_mut()) {
+        let (dz, term) = op.elem(*x, *g, param);
+        *g = dz;
+        *t = term;
+    }
+    for t in terms.as_chunks::<LANES>().0 {
+        (*s, *c) = step(*s, *c, L::load(t));
+    }
+}
+
+/// Each channel's sum from its pair (the first `out.len()` of `sums`),
+/// rounded once to the element type.
+#[inline(always)]
+fn write<T: Element>(out: &mut [T], sums: &Sums<GROUP_SUMS>) {
+    for ((out, &s), &c) in out.iter_mut().zip(&sums.sum).zip(&sums.comp) {
+        *out = T::from_f64(finish(s, c));
     }
 }

@@ -23,7 +23,9 @@
 //!
 //! The lanes are plain `f64` arithmetic with no fused multiply-add, which
 //! every level computes alike, so the loops are written once, as scalar
-//! code over arrays, and the compiler vectorizes them at each level.
+//! code over arrays, and the compiler vectorizes them at each level; a
+//! channel's [`LANES`] go through [`SumLanes`], the level's own `f64`
+//! vectors, with the same operations in the same order.
 //!
 //! # The error
 //! A Neumaier sum of `n` terms `t` has an error of at most
@@ -36,6 +38,8 @@
 //! trace: the compensation keeps what the running sum drops.
 
 use core::ops::{Add, Sub};
+
+use crate::arch::Vector;
 
 /// The logical lanes of a channel's sum.
 pub(crate) const LANES: usize = 8;
@@ -72,19 +76,13 @@ impl<const N: usize> Sums<N> {
     }
 
     /// Sums `j..j + LANES` (a channel's lanes) as one pair, in lane order.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn lanes(&self, j: usize) -> (f64, f64) {
         let (mut s, mut c) = (0.0, 0.0);
         for l in j..j + LANES {
             (s, c) = add_pair(s, c, self.sum[l], self.comp[l]);
         }
         (s, c)
-    }
-
-    /// Sum `j` as a pair.
-    #[inline(always)]
-    pub(crate) fn pair(&self, j: usize) -> (f64, f64) {
-        (self.sum[j], self.comp[j])
     }
 
     /// Adds the pair `(s, c)` (a sum and its compensation) to sum `j`.
@@ -120,6 +118,104 @@ pub(crate) fn step<F: Copy + Add<Output = F> + Sub<Output = F>>(s: F, c: F, t: F
     let s_kept = next - t_kept;
     let lost = (s - s_kept) + (t - t_kept);
     (next, c + lost)
+}
+
+/// A channel's [`LANES`] sums as one value, for [`step`] over all of them
+/// at once. Left to the compiler, the lanes' steps (eight scalar steps, or
+/// eight-wide array operations alike) came out in halves and quarters of
+/// vectors put together with inserts, and the NCHW gradients ran at a
+/// quarter of their speed; so each level does them on its own vectors
+/// ([`VectorLanes`]), with the same operations in the same order, and the
+/// scalar level on arrays ([`ArrayLanes`]).
+pub(crate) trait SumLanes: Copy + Add<Output = Self> + Sub<Output = Self> {
+    fn load(from: &[f64; LANES]) -> Self;
+    fn store(self, to: &mut [f64; LANES]);
+}
+
+/// [`SumLanes`] as an array, for the scalar level.
+#[derive(Clone, Copy)]
+pub(crate) struct ArrayLanes([f64; LANES]);
+
+impl SumLanes for ArrayLanes {
+    #[inline(always)]
+    fn load(from: &[f64; LANES]) -> Self {
+        ArrayLanes(*from)
+    }
+    #[inline(always)]
+    fn store(self, to: &mut [f64; LANES]) {
+        *to = self.0;
+    }
+}
+
+impl Add for ArrayLanes {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        ArrayLanes(core::array::from_fn(|l| self.0[l] + o.0[l]))
+    }
+}
+
+impl Sub for ArrayLanes {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        ArrayLanes(core::array::from_fn(|l| self.0[l] - o.0[l]))
+    }
+}
+
+/// [`SumLanes`] as `LANES / V::LANES` vectors of the level (the rest of the
+/// array unused). `a - b` is `a + (b ^ -0.0)`: the same rounding and the
+/// same signed zeros as a subtraction, in the two operations every vector
+/// type has.
+#[derive(Clone, Copy)]
+pub(crate) struct VectorLanes<V>([V; LANES]);
+
+impl<V: Vector<Elem = f64>> VectorLanes<V> {
+    const USED: usize = LANES / V::LANES;
+}
+
+impl<V: Vector<Elem = f64>> SumLanes for VectorLanes<V> {
+    #[inline(always)]
+    fn load(from: &[f64; LANES]) -> Self {
+        const { assert!(LANES.is_multiple_of(V::LANES)) };
+        // SAFETY: `LANES` is a multiple of `V::LANES` on every level, so
+        // each load reads inside `from`; this type is only made where the
+        // CPU supports `V`'s level (`driver::reduce`).
+        VectorLanes(core::array::from_fn(|i| unsafe {
+            V::load(from.as_ptr().add(i % Self::USED * V::LANES))
+        }))
+    }
+    #[inline(always)]
+    fn store(self, to: &mut [f64; LANES]) {
+        for i in 0..Self::USED {
+            // SAFETY: as in `load`.
+            unsafe { self.0[i].store(to.as_mut_ptr().add(i * V::LANES)) };
+        }
+    }
+}
+
+impl<V: Vector<Elem = f64>> Add for VectorLanes<V> {
+    type Output = Self;
+    #[inline(always)]
+    fn add(mut self, o: Self) -> Self {
+        for i in 0..Self::USED {
+            self.0[i] = self.0[i].add(o.0[i]);
+        }
+        self
+    }
+}
+
+impl<V: Vector<Elem = f64>> Sub for VectorLanes<V> {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(mut self, o: Self) -> Self {
+        // SAFETY: a value of `V` exists, so the CPU supports its level.
+        let sign = unsafe { V::splat(-0.0) };
+        for i in 0..Self::USED {
+            self.0[i] = self.0[i].add(o.0[i].xor(sign));
+        }
+        self
+    }
 }
 
 /// The sum with its compensation; an infinite or NaN sum as it is (the
