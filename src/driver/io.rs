@@ -54,18 +54,24 @@ pub(crate) struct Io<'a, T> {
     _borrow: PhantomData<(&'a [T], &'a mut [T])>,
 }
 
-/// Out-of-place calls whose destination is at least this large write it
-/// with non-temporal stores (on the AVX2 level), when nothing reads the
-/// destination: the plain store would first read every destination line
-/// into a cache that cannot hold it, a third memory stream for nothing.
-/// Below it the output may still fit the last-level cache, where
-/// streaming would evict it (`docs/TUNING.md`).
-///
-/// Half the last-level cache, so that source and destination together
-/// fill it, read from the CPU once; within [`STREAM_MIN_BYTES`] and
-/// [`STREAM_MAX_BYTES`], and [`STREAM_FALLBACK_BYTES`] where the CPU does
-/// not say. Under Miri it is 4 KiB, so that the streaming path runs on
-/// buffers small enough to interpret.
+/// Whether an out-of-place call whose sources come to `read` bytes writes
+/// its destination with non-temporal stores (on the levels that have
+/// them), when nothing reads the destination: where the sources alone fill
+/// the last-level cache ([`stream_threshold_bytes`]). From there the plain
+/// store would first read every destination line into a cache that cannot
+/// hold the call, a third memory stream for nothing; below it the output
+/// may still be in the cache on the next call, where streaming would evict
+/// it. So a two-slice call streams from a destination of the cache's size,
+/// a three-slice one from half of it (`docs/TUNING.md`).
+fn streams(read: usize) -> bool {
+    read >= stream_threshold_bytes()
+}
+
+/// The last-level cache's size, read from the CPU once; within
+/// [`STREAM_MIN_BYTES`] and [`STREAM_MAX_BYTES`], and
+/// [`STREAM_FALLBACK_BYTES`] where the CPU does not say. Under Miri it is
+/// 4 KiB, so that the streaming path runs on buffers small enough to
+/// interpret.
 pub(crate) fn stream_threshold_bytes() -> usize {
     #[cfg(miri)]
     return 4 * 1024;
@@ -80,15 +86,16 @@ pub(crate) fn stream_threshold_bytes() -> usize {
             return known;
         }
         let bytes = crate::arch::last_level_cache_bytes().map_or(STREAM_FALLBACK_BYTES, |llc| {
-            (llc / 2).clamp(STREAM_MIN_BYTES, STREAM_MAX_BYTES)
+            llc.clamp(STREAM_MIN_BYTES, STREAM_MAX_BYTES)
         });
         THRESHOLD.store(bytes, Ordering::Relaxed);
         bytes
     }
 }
 
-/// The threshold where the CPU does not give its cache size: half the
-/// 32 MiB L3 of the machines it was measured on.
+/// The cache size taken where the CPU does not give it: a two-slice call
+/// then streams from a 16 MiB destination, the fixed switch the crate had
+/// before it read the cache.
 const STREAM_FALLBACK_BYTES: usize = 16 * 1024 * 1024;
 /// Bounds on a threshold read from the CPU, against a hypervisor's odd
 /// answer.
@@ -135,7 +142,7 @@ impl<'a, T: Element> Io<'a, T> {
     #[inline]
     pub(crate) fn pair(x: &'a [T], dst: &'a mut [T]) -> Self {
         debug_assert_eq!(x.len(), dst.len());
-        let large = core::mem::size_of_val(dst) >= stream_threshold_bytes();
+        let large = streams(core::mem::size_of_val(dst));
         let dst = dst.as_mut_ptr();
         Io {
             ptrs: Ptrs {
@@ -153,7 +160,7 @@ impl<'a, T: Element> Io<'a, T> {
     #[inline]
     pub(crate) fn triple(x: &'a [T], y: &'a [T], dst: &'a mut [T]) -> Self {
         debug_assert!(x.len() == dst.len() && y.len() == dst.len());
-        let large = core::mem::size_of_val(dst) >= stream_threshold_bytes();
+        let large = streams(core::mem::size_of_val(dst).saturating_mul(2));
         Io {
             ptrs: Ptrs {
                 x: x.as_ptr(),

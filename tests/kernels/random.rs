@@ -43,7 +43,7 @@ fn random_buffers<T: TestFloat>() {
         })
         .collect();
     // The last length makes the destination larger than the size where the
-    // out-of-place forms switch to streaming stores (half this CPU's
+    // out-of-place forms switch to streaming stores (this CPU's
     // last-level cache); it runs those only.
     let streaming =
         relu_kernels::__forms::stream_threshold_bytes() / std::mem::size_of::<T>() + 4099;
