@@ -367,6 +367,8 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
                 let x: [&[T]; DENSE_ROWS] = core::array::from_fn(|r| unsafe {
                     core::slice::from_raw_parts(call.x.add(base(r)), width)
                 });
+                // SAFETY: as for `x`; the rows are disjoint, so no two of
+                // these slices overlap.
                 let grad: [&mut [T]; DENSE_ROWS] = core::array::from_fn(|r| unsafe {
                     core::slice::from_raw_parts_mut(call.grad.add(base(r)), width)
                 });
