@@ -4,8 +4,10 @@
 //! element:
 //! - where a channel's run (`inner` elements) is long, run by run, each
 //!   with its parameter as a constant ([`PerChannel::constant`]);
-//! - where `inner` is 1 and the rows are long, row by row, the parameter
-//!   slice itself read beside the row ([`PerChannel::lanes`]);
+//! - where `inner` is 1 and the rows are long, the parameter slice read
+//!   beside the rows ([`PerChannel::lanes`]): four rows at a time in L1,
+//!   beyond it one aligned stream against the parameter row rotated to
+//!   the stream's start, or row by row where the row cannot be rotated;
 //! - otherwise through a pattern on the stack: the parameters laid out as
 //!   the elements are, a block at a time (once for the whole range where
 //!   whole periods of `channels * inner` fit in it).
@@ -34,11 +36,13 @@ const SHORT_RUN_MAX: usize = 256;
 /// parameter slice directly.
 const ROW_MIN: usize = if cfg!(miri) { 32 } else { 128 };
 
-/// Ranges of channels-last data of at most this many bytes take whole rows
-/// several at a time ([`Loop::run_rows`]); from further out in the
-/// caches, that many streams at once ran slower than one row after
-/// another (`docs/TUNING.md`). Under Miri, small so that both ways run.
-pub(crate) const GROUPED_MAX_BYTES: usize = if cfg!(miri) { 1024 } else { 2 << 20 };
+/// Ranges of channels-last data of at most this many bytes (in L1 and
+/// just past it) take whole rows several at a time ([`Loop::run_rows`]);
+/// beyond, where a vector load more per vector costs less than the four
+/// row streams, one stream against the rotated parameter row
+/// ([`Channels::walk_rotated`]), `docs/TUNING.md`. Under Miri, small so
+/// that both ways run.
+const GROUPED_MAX_BYTES: usize = if cfg!(miri) { 1024 } else { 64 << 10 };
 
 /// The pattern's length, in elements (4 KiB of `f64` on the stack).
 const PATTERN: usize = if cfg!(miri) { 64 } else { 512 };
@@ -104,6 +108,32 @@ impl<T: Element, C: PerChannel<T>> Body<T> for Walk<'_, T, C> {
     }
 }
 
+/// A range that [`Channels::rotates`], for [`dispatch`] to run at the
+/// call's level: rotated where the level's lanes divide `channels`,
+/// otherwise as [`Walk`] runs it.
+struct RotatedWalk<'a, T: 'static, C>(Walk<'a, T, C>);
+
+impl<T: Element, C: PerChannel<T>> Body<T> for RotatedWalk<'_, T, C> {
+    #[inline(always)]
+    fn scalar(self) {
+        self.0.scalar()
+    }
+    #[inline(always)]
+    unsafe fn vector<V: Vector<Elem = T>>(self) {
+        let Walk { call, start, len } = self.0;
+        // SAFETY: the CPU supports `V` (caller contract); the range is the
+        // caller's (see `Channels::run`); `channels <= ROTATED_MAX`
+        // (`Channels::rotates`) and a multiple of the lanes.
+        unsafe {
+            if call.channels.is_multiple_of(V::LANES) {
+                call.walk_rotated(VectorLoop::<V>(PhantomData), start, len)
+            } else {
+                self.0.vector::<V>()
+            }
+        }
+    }
+}
+
 impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     /// The parameter of element `i`'s channel, as an index, and how far
     /// into its run `i` lies.
@@ -129,18 +159,33 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     /// `start + len <= self.io.len`; the slices are still borrowed; no
     /// other thread runs an overlapping range at the same time.
     pub(crate) unsafe fn run(&self, start: usize, len: usize) {
+        let walk = Walk {
+            call: self,
+            start,
+            len,
+        };
         // SAFETY: `Kernels` holds only levels the CPU supports; the range
         // is the caller's.
         unsafe {
-            dispatch(
-                self.level,
-                Walk {
-                    call: self,
-                    start,
-                    len,
-                },
-            )
+            if self.rotates(len) {
+                // A kernel of its own, so that the rotated row's room on
+                // the stack is not in every call's frame: in the one
+                // kernel it slowed 16 Ki NCHW calls by a sixth.
+                dispatch(self.level, RotatedWalk(walk))
+            } else {
+                dispatch(self.level, walk)
+            }
         }
+    }
+
+    /// Whether a range of `len` elements goes through
+    /// [`Channels::walk_rotated`] at levels whose lanes divide `channels`:
+    /// channels-last rows past the grouped rows' limit (or streamed), with
+    /// a parameter row short enough to rotate on the stack.
+    fn rotates(&self, len: usize) -> bool {
+        self.inner == 1
+            && (ROW_MIN..=ROTATED_MAX).contains(&self.channels)
+            && (self.io.large || len * core::mem::size_of::<T>() > GROUPED_MAX_BYTES)
     }
 
     /// [`Channels::run`] with the loop of the level it runs at.
@@ -243,6 +288,95 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
             }
         }
     }
+}
+
+impl<T: Element, C: PerChannel<T>> Channels<T, C> {
+    /// Channels-last rows (`inner` 1, `channels` a multiple of the
+    /// level's lanes) as one stream of vectors aligned to the destination,
+    /// against the parameter row rotated to start at the channel of the
+    /// stream's first aligned element. Every row then meets the rotated
+    /// row at the same lanes, so each of its vectors is one aligned load,
+    /// the vector across a row boundary included, and one loop runs all
+    /// the rows ([`Loop::run_periodic`]). Row by row, each row that does
+    /// not start on a vector boundary would end in a partial store that
+    /// the next row's partial head loads back before it reaches the cache
+    /// (`docs/TUNING.md`).
+    ///
+    /// # Safety
+    /// As [`Channels::walk`]; `channels <= ROTATED_MAX` and a multiple of
+    /// `L::LANES`, which is more than 1.
+    #[inline(always)]
+    unsafe fn walk_rotated<L: Loop<T>>(&self, run: L, start: usize, len: usize) {
+        const { assert!(L::PERIOD_PAD <= ROTATED_PAD) };
+        let (channels, lanes) = (self.channels, L::LANES);
+        let stream = self.io.large;
+        let (mut c, _) = self.position(start);
+        let mut i = start;
+        let end = start + len;
+        // The elements before the first vector boundary, row by row.
+        // SAFETY: `start <= io.len`.
+        let aligned = (i + run.head(unsafe { self.io.ptrs.dst.add(i) })).min(end);
+        while i < aligned {
+            let n = (channels - c).min(aligned - i);
+            // SAFETY: `params + c` holds `channels - c >= n` elements;
+            // `i + n <= end`.
+            unsafe { run.run(self.op.lanes(), self.at(i, self.params.add(c)), n, stream) };
+            (i, c) = (i + n, if c + n == channels { 0 } else { c + n });
+        }
+        if i == end {
+            return;
+        }
+        let mut rotated = Rotated::<T>::UNINIT;
+        let row = rotated.0.as_mut_ptr().cast::<T>();
+        // `row[m] = params[(c + m) % channels]` for `m` below `channels +
+        // PERIOD_PAD`: whole vectors up to the slice's end, the vector
+        // across it element by element, whole vectors from its start, then
+        // the pad from the row's start.
+        let before = (channels - c) / lanes * lanes;
+        let across = if before == channels - c { 0 } else { lanes };
+        let after = before + across;
+        // SAFETY: `c < channels <= ROTATED_MAX`, and the pad fits
+        // `ROTATED_PAD`; indices stay below `channels` in `params` and
+        // below `channels + PERIOD_PAD` in `row`. `before`, `after`,
+        // `channels` and the pad are multiples of `lanes`.
+        unsafe {
+            run.copy(self.params.add(c), row, before);
+            for m in before..after {
+                row.add(m).write(*self.params.add((c + m) % channels));
+            }
+            run.copy(
+                self.params.add((c + after) % channels),
+                row.add(after),
+                channels - after,
+            );
+            let mut m = 0;
+            while m < L::PERIOD_PAD {
+                let n = (L::PERIOD_PAD - m).min(channels);
+                run.copy(row, row.add(channels + m), n);
+                m += n;
+            }
+            run.run_periodic(self.op.lanes(), self.at(i, row), end - i, channels, stream);
+        }
+    }
+}
+
+/// The longest parameter row [`Channels::walk_rotated`] rotates, in
+/// elements; under Miri, short enough that longer rows take the other
+/// walk.
+const ROTATED_MAX: usize = if cfg!(miri) { 48 } else { 2048 };
+
+/// Room after the rotated row for [`Loop::PERIOD_PAD`] at every level:
+/// four vectors of 32 lanes.
+const ROTATED_PAD: usize = 128;
+
+/// A rotated parameter row and its pad (16 KiB of `f64` on the stack),
+/// aligned for any level's vectors.
+#[repr(C, align(64))]
+struct Rotated<T>([core::mem::MaybeUninit<T>; ROTATED_MAX + ROTATED_PAD]);
+
+impl<T> Rotated<T> {
+    const UNINIT: Self =
+        Rotated([const { core::mem::MaybeUninit::uninit() }; ROTATED_MAX + ROTATED_PAD]);
 }
 
 impl<T: Element, C: PerChannel<T>> super::work::Work for Channels<T, C> {

@@ -9,7 +9,6 @@
 //!   participant sums whole blocks for every channel and leaves each
 //!   block's pairs in a buffer, which the caller adds in block order.
 
-use super::channel::GROUPED_MAX_BYTES;
 use super::work::Work;
 use crate::Element;
 #[cfg(feature = "rayon")]
@@ -27,6 +26,12 @@ const GROUP_SUMS: usize = 1024;
 
 /// The rows of channels-last data a block takes at a time.
 const DENSE_ROWS: usize = 4;
+
+/// Calls of channels-last data of at most this many bytes take
+/// [`DENSE_ROWS`] rows at a time; from further out in the caches, that
+/// many streams ran slower than one row at a time (`docs/TUNING.md`).
+/// Under Miri, small so that both ways run.
+const DENSE_ROWS_MAX_BYTES: usize = if cfg!(miri) { 1024 } else { 2 << 20 };
 
 /// The terms of a run computed before they go into its lanes (1 KiB).
 const RUN_PIECE: usize = 128;
@@ -351,14 +356,12 @@ impl<T: Element, F: WithGrad<T>> Group<'_, T, F> {
             }
         };
         let mut rows = block * BLOCK_ROWS..((block + 1) * BLOCK_ROWS).min(call.outer);
-        let grouped = call.outer * call.channels * size_of::<T>() <= GROUPED_MAX_BYTES;
+        let grouped = call.outer * call.channels * size_of::<T>() <= DENSE_ROWS_MAX_BYTES;
         if inner == 1 && grouped {
             // One sum per channel, [`DENSE_ROWS`] rows at a time against
             // the sums, which the compiler vectorizes across channels: a
             // channel's terms still go in row order, and its sum and
-            // compensation stay in registers across the rows. From
-            // further out than the forward ops' grouped rows, as there,
-            // that many streams ran slower than one row at a time.
+            // compensation stay in registers across the rows.
             let (sum, comp) = (&mut sums.sum[..width], &mut sums.comp[..width]);
             while rows.len() >= DENSE_ROWS {
                 let base = |r: usize| (rows.start + r) * call.channels + self.first;

@@ -63,6 +63,46 @@ pub(crate) trait Loop<T: Element>: Copy {
     /// The CPU supports the level; `p` covers `len` elements (see [`Ptrs`]).
     unsafe fn run<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, stream: bool);
 
+    /// Elements per vector: 1 on the scalar level.
+    const LANES: usize;
+
+    /// How many elements past its period [`run_periodic`](Loop::run_periodic)
+    /// reads its `y`.
+    const PERIOD_PAD: usize;
+
+    /// Runs `op` over `len` elements at `p.x` and `p.dst`, element `k`
+    /// against `p.y[k % period]`: a parameter row repeated along a stream
+    /// of rows, in one loop. `p.y` holds the period and, after it, its
+    /// first [`PERIOD_PAD`](Loop::PERIOD_PAD) elements again (read where a
+    /// step of vectors runs past the period's end).
+    ///
+    /// # Safety
+    /// The CPU supports the level; `p.x` and `p.dst` cover `len` elements
+    /// and `p.y` `period + PERIOD_PAD` (see [`Ptrs`]); `period` is a
+    /// positive multiple of [`LANES`](Loop::LANES).
+    unsafe fn run_periodic<O: Op<T>>(
+        self,
+        op: O,
+        p: Ptrs<T>,
+        len: usize,
+        period: usize,
+        stream: bool,
+    );
+
+    /// Copies `len` elements from `src` to `dst` through the level's
+    /// vectors, so that [`run`](Loop::run) loads from `dst` what it would
+    /// have loaded from `src` (a NaN may come back as another NaN).
+    ///
+    /// # Safety
+    /// The CPU supports the level; `src` is readable and `dst` writable for
+    /// `len` elements, a multiple of [`LANES`](Loop::LANES), and they do
+    /// not overlap.
+    unsafe fn copy(self, src: *const T, dst: *mut T, len: usize);
+
+    /// The elements from `dst` to the next vector boundary, where
+    /// [`run`](Loop::run) starts its aligned body (0 on the scalar level).
+    fn head(self, dst: *mut T) -> usize;
+
     /// Runs `op` over `rows` rows of `len` elements, row `r` at `p.x` and
     /// `p.dst` plus `r * stride`, each row against the same `len`
     /// elements at `p.y` (a parameter row): [`ROWS`] rows at a time where
@@ -127,6 +167,31 @@ impl<T: Element> Loop<T> for ScalarLoop {
     unsafe fn run<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, _: bool) {
         // SAFETY: forwarded contract.
         unsafe { run_scalar(op, p, len) }
+    }
+
+    const LANES: usize = 1;
+
+    const PERIOD_PAD: usize = 0;
+
+    #[inline(always)]
+    unsafe fn run_periodic<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, period: usize, _: bool) {
+        let mut j = 0;
+        for i in 0..len {
+            // SAFETY: `i < len`, `j < period` (caller contract).
+            unsafe { *p.dst.add(i) = op.scalar(*p.x.add(i), *p.y.add(j)) };
+            j = if j + 1 == period { 0 } else { j + 1 };
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn copy(self, src: *const T, dst: *mut T, len: usize) {
+        // SAFETY: forwarded contract.
+        unsafe { core::ptr::copy_nonoverlapping(src, dst, len) }
+    }
+
+    #[inline(always)]
+    fn head(self, _: *mut T) -> usize {
+        0
     }
 
     #[inline(always)]
@@ -199,6 +264,53 @@ where
                 run_vector::<V, O, false>(op, p, len)
             }
         }
+    }
+
+    const LANES: usize = V::LANES;
+
+    const PERIOD_PAD: usize = UNROLL * V::LANES;
+
+    #[inline(always)]
+    unsafe fn run_periodic<O: Op<V::Elem>>(
+        self,
+        op: O,
+        p: Ptrs<V::Elem>,
+        len: usize,
+        period: usize,
+        stream: bool,
+    ) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            if V::STREAMS
+                && stream
+                && (p.dst as usize).is_multiple_of(V::LANES * size_of::<V::Elem>())
+            {
+                periodic_loop(op, p, len, period, |v: V, d| v.store_stream(d));
+                V::fence();
+            } else {
+                periodic_loop(op, p, len, period, |v: V, d| v.store(d));
+            }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn copy(self, src: *const V::Elem, dst: *mut V::Elem, len: usize) {
+        debug_assert!(len.is_multiple_of(V::LANES));
+        // A loop of vectors rather than `memcpy`: the C library's copy of
+        // a few KiB (`rep movsb`) slowed the loop that reads the copy
+        // (`docs/TUNING.md`).
+        let mut j = 0;
+        while j < len {
+            // SAFETY: `j + LANES <= len` (caller contract); the CPU
+            // supports the level.
+            unsafe { V::load(src.add(j)).store(dst.add(j)) };
+            j += V::LANES;
+        }
+    }
+
+    #[inline(always)]
+    fn head(self, dst: *mut V::Elem) -> usize {
+        head::<V>(dst)
     }
 
     #[inline(always)]
@@ -571,6 +683,60 @@ where
         // SAFETY: forwarded contract.
         unsafe { run_scalar(op, p, n) }
     }
+}
+
+/// [`Loop::run_periodic`] on `V`: [`main_loop`]'s steps with `y`'s index
+/// wrapped at `period` after each step, then single vectors and a tail.
+///
+/// # Safety
+/// As [`Loop::run_periodic`], and `store` must be safe to call for every
+/// vector position from `dst` on in steps of `LANES`.
+#[inline(always)]
+unsafe fn periodic_loop<V: Vector, O: Op<V::Elem>>(
+    op: O,
+    p: Ptrs<V::Elem>,
+    len: usize,
+    period: usize,
+    store: impl Fn(V, *mut V::Elem),
+) where
+    V::Elem: Element,
+{
+    let lanes = V::LANES;
+    let step = UNROLL * lanes;
+    // SAFETY (for every access below): the CPU supports `V`'s level;
+    // element indices stay below `len` as each loop condition checks, and
+    // `j < period` before each step, which reads `y` below `period + step`.
+    let alpha = unsafe { V::alpha(op.alpha()) };
+    let (mut i, mut j) = (0, 0);
+    while i + step <= len {
+        unsafe {
+            let (x, y, dst) = (p.x.add(i), p.y.add(j), p.dst.add(i));
+            let xs: [V; UNROLL] = core::array::from_fn(|k| V::load(x.add(k * lanes)));
+            let ys: [V; UNROLL] = core::array::from_fn(|k| V::load(y.add(k * lanes)));
+            for k in 0..UNROLL {
+                store(op.vector(alpha, xs[k], ys[k]), dst.add(k * lanes));
+            }
+        }
+        i += step;
+        j += step;
+        if j >= period {
+            j -= period;
+        }
+    }
+    let q = Ptrs {
+        x: p.x.wrapping_add(i),
+        y: p.y.wrapping_add(j),
+        dst: p.dst.wrapping_add(i),
+    };
+    let mut k = 0;
+    while i + k + lanes <= len {
+        unsafe {
+            let r = q.add(k);
+            op.vector(alpha, V::load(r.x), V::load(r.y)).store(r.dst);
+        }
+        k += lanes;
+    }
+    unsafe { run_part::<V, O>(op, alpha, q.add(k), len - i - k) };
 }
 
 /// `UNROLL` vectors at a time from `i` while they fit; returns where it
