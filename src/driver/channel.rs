@@ -109,8 +109,8 @@ impl<T: Element, C: PerChannel<T>> Body<T> for Walk<'_, T, C> {
 }
 
 /// A range that [`Channels::rotates`], for [`dispatch`] to run at the
-/// call's level: rotated where the level's lanes divide `channels`,
-/// otherwise as [`Walk`] runs it.
+/// call's level: rotated where the level's lanes divide `channels` and
+/// its step of vectors fits in a row, otherwise as [`Walk`] runs it.
 struct RotatedWalk<'a, T: 'static, C>(Walk<'a, T, C>);
 
 impl<T: Element, C: PerChannel<T>> Body<T> for RotatedWalk<'_, T, C> {
@@ -121,11 +121,13 @@ impl<T: Element, C: PerChannel<T>> Body<T> for RotatedWalk<'_, T, C> {
     #[inline(always)]
     unsafe fn vector<V: Vector<Elem = T>>(self) {
         let Walk { call, start, len } = self.0;
+        let pad = <VectorLoop<V> as Loop<T>>::PERIOD_PAD;
         // SAFETY: the CPU supports `V` (caller contract); the range is the
         // caller's (see `Channels::run`); `channels <= ROTATED_MAX`
-        // (`Channels::rotates`) and a multiple of the lanes.
+        // (`Channels::rotates`), a multiple of the lanes and at least the
+        // pad.
         unsafe {
-            if call.channels.is_multiple_of(V::LANES) {
+            if call.channels.is_multiple_of(V::LANES) && call.channels >= pad {
                 call.walk_rotated(VectorLoop::<V>(PhantomData), start, len)
             } else {
                 self.0.vector::<V>()
@@ -303,8 +305,8 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     /// (`docs/TUNING.md`).
     ///
     /// # Safety
-    /// As [`Channels::walk`]; `channels <= ROTATED_MAX` and a multiple of
-    /// `L::LANES`, which is more than 1.
+    /// As [`Channels::walk`]; `channels <= ROTATED_MAX`, at least
+    /// `L::PERIOD_PAD`, and a multiple of `L::LANES`, which is more than 1.
     #[inline(always)]
     unsafe fn walk_rotated<L: Loop<T>>(&self, run: L, start: usize, len: usize) {
         const { assert!(L::PERIOD_PAD <= ROTATED_PAD) };

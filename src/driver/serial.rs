@@ -79,7 +79,8 @@ pub(crate) trait Loop<T: Element>: Copy {
     /// # Safety
     /// The CPU supports the level; `p.x` and `p.dst` cover `len` elements
     /// and `p.y` `period + PERIOD_PAD` (see [`Ptrs`]); `period` is a
-    /// positive multiple of [`LANES`](Loop::LANES).
+    /// positive multiple of [`LANES`](Loop::LANES), and at least
+    /// `PERIOD_PAD`.
     unsafe fn run_periodic<O: Op<T>>(
         self,
         op: O,
@@ -705,7 +706,8 @@ unsafe fn periodic_loop<V: Vector, O: Op<V::Elem>>(
     let step = UNROLL * lanes;
     // SAFETY (for every access below): the CPU supports `V`'s level;
     // element indices stay below `len` as each loop condition checks, and
-    // `j < period` before each step, which reads `y` below `period + step`.
+    // `j < period` before each step (as `period >= step`), which reads `y`
+    // below `period + step`.
     let alpha = unsafe { V::alpha(op.alpha()) };
     let (mut i, mut j) = (0, 0);
     while i + step <= len {
@@ -718,10 +720,10 @@ unsafe fn periodic_loop<V: Vector, O: Op<V::Elem>>(
             }
         }
         i += step;
-        j += step;
-        if j >= period {
-            j -= period;
-        }
+        // `j + step`, less `period` where that is not negative: one
+        // subtraction and a select from one step to the next.
+        let past = (j as isize) - (period - step) as isize;
+        j = if past < 0 { j + step } else { past as usize };
     }
     let q = Ptrs {
         x: p.x.wrapping_add(i),
