@@ -4,13 +4,16 @@
 //! element:
 //! - where a channel's run (`inner` elements) is long, run by run, each
 //!   with its parameter as a constant ([`PerChannel::constant`]);
-//! - where `inner` is 1 and the rows are long, the parameter slice read
-//!   beside the rows ([`PerChannel::lanes`]): four rows at a time in L1,
-//!   beyond it one aligned stream against the parameter row rotated to
-//!   the stream's start, or row by row where the row cannot be rotated;
-//! - otherwise through a pattern on the stack: the parameters laid out as
-//!   the elements are, a block at a time (once for the whole range where
-//!   whole periods of `channels * inner` fit in it).
+//! - where `inner` is 1 and the rows are long and in L1, the parameter
+//!   slice read beside the rows four at a time ([`PerChannel::lanes`]);
+//! - otherwise, where the parameters' period (`channels * inner`, made a
+//!   whole number of vectors) fits on the stack, as one aligned stream
+//!   against that period laid out from the stream's start
+//!   ([`Channels::walk_rotated`]);
+//! - and where it does not: long rows one at a time, other layouts
+//!   through a pattern on the stack, the parameters laid out as the
+//!   elements are a block at a time (once for the whole range where whole
+//!   periods fit in it).
 
 use core::marker::PhantomData;
 
@@ -121,16 +124,14 @@ impl<T: Element, C: PerChannel<T>> Body<T> for RotatedWalk<'_, T, C> {
     #[inline(always)]
     unsafe fn vector<V: Vector<Elem = T>>(self) {
         let Walk { call, start, len } = self.0;
-        let pad = <VectorLoop<V> as Loop<T>>::PERIOD_PAD;
+        let run = VectorLoop::<V>(PhantomData);
         // SAFETY: the CPU supports `V` (caller contract); the range is the
-        // caller's (see `Channels::run`); `channels <= ROTATED_MAX`
-        // (`Channels::rotates`), a multiple of the lanes and at least the
-        // pad.
+        // caller's (see `Channels::run`); the period is
+        // `rotated_period`'s.
         unsafe {
-            if call.channels.is_multiple_of(V::LANES) && call.channels >= pad {
-                call.walk_rotated(VectorLoop::<V>(PhantomData), start, len)
-            } else {
-                self.0.vector::<V>()
+            match call.rotated_period(run) {
+                Some(period) => call.walk_rotated(run, start, len, period),
+                None => self.0.vector::<V>(),
             }
         }
     }
@@ -170,8 +171,8 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
         // is the caller's.
         unsafe {
             if self.rotates(len) {
-                // A kernel of its own, so that the rotated row's room on
-                // the stack is not in every call's frame: in the one
+                // Kernels of their own, so that the laid-out period's room
+                // on the stack is not in every call's frame: in the one
                 // kernel it slowed 16 Ki NCHW calls by a sixth.
                 dispatch(self.level, RotatedWalk(walk))
             } else {
@@ -181,13 +182,18 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     }
 
     /// Whether a range of `len` elements goes through
-    /// [`Channels::walk_rotated`] at levels whose lanes divide `channels`:
-    /// channels-last rows past the grouped rows' limit (or streamed), with
-    /// a parameter row short enough to rotate on the stack.
+    /// [`Channels::walk_rotated`] (at levels where the parameters' period
+    /// fits [`Channels::rotated_period`]): channels-last rows past the
+    /// grouped rows' limit (or streamed), and every layout the pattern
+    /// would take, where runs are short and rows are short or absent.
     fn rotates(&self, len: usize) -> bool {
-        self.inner == 1
-            && (ROW_MIN..=ROTATED_MAX).contains(&self.channels)
-            && (self.io.large || len * core::mem::size_of::<T>() > GROUPED_MAX_BYTES)
+        if self.inner >= RUN_MIN {
+            return false;
+        }
+        if self.inner == 1 && self.channels >= ROW_MIN {
+            return self.io.large || len * core::mem::size_of::<T>() > GROUPED_MAX_BYTES;
+        }
+        true
     }
 
     /// [`Channels::run`] with the loop of the level it runs at.
@@ -293,92 +299,143 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
 }
 
 impl<T: Element, C: PerChannel<T>> Channels<T, C> {
-    /// Channels-last rows (`inner` 1, `channels` a multiple of the
-    /// level's lanes) as one stream of vectors aligned to the destination,
-    /// against the parameter row rotated to start at the channel of the
-    /// stream's first aligned element. Every row then meets the rotated
-    /// row at the same lanes, so each of its vectors is one aligned load,
-    /// the vector across a row boundary included, and one loop runs all
-    /// the rows ([`Loop::run_periodic`]). Row by row, each row that does
-    /// not start on a vector boundary would end in a partial store that
-    /// the next row's partial head loads back before it reaches the cache
+    /// The period, in elements, that [`Channels::walk_rotated`] repeats
+    /// the parameters with at `run`'s level: the least multiple of
+    /// `channels * inner` that is a whole number of vectors and at least
+    /// a step of the periodic loop ([`Loop::PERIOD_PAD`]), if it fits in
+    /// [`ROTATED_MAX`].
+    fn rotated_period<L: Loop<T>>(&self, _: L) -> Option<usize> {
+        let period = self.channels.checked_mul(self.inner)?;
+        if L::LANES == 1 || period > ROTATED_MAX {
+            return None;
+        }
+        let vectors = period / gcd(period, L::LANES) * L::LANES;
+        let whole = vectors.checked_mul(L::PERIOD_PAD.div_ceil(vectors))?;
+        (whole <= ROTATED_MAX).then_some(whole)
+    }
+
+    /// The range as one stream of vectors aligned to the destination,
+    /// against the parameters laid out as the elements from the stream's
+    /// first aligned element are, for one `period` (from
+    /// [`Channels::rotated_period`]) and a step past it: every period
+    /// meets that row at the same lanes, so each of its vectors is one
+    /// aligned load, the vectors across row and run boundaries included,
+    /// and one loop runs the whole range ([`Loop::run_periodic`]). Row by
+    /// row, or a pattern block by block, each piece that does not start on
+    /// a vector boundary would end in a partial store that the next
+    /// piece's partial head loads back before it reaches the cache
     /// (`docs/TUNING.md`).
     ///
     /// # Safety
-    /// As [`Channels::walk`]; `channels <= ROTATED_MAX`, at least
-    /// `L::PERIOD_PAD`, and a multiple of `L::LANES`, which is more than 1.
+    /// As [`Channels::walk`]; `period` is `rotated_period`'s at `run`'s
+    /// level.
     #[inline(always)]
-    unsafe fn walk_rotated<L: Loop<T>>(&self, run: L, start: usize, len: usize) {
-        const { assert!(L::PERIOD_PAD <= ROTATED_PAD) };
-        let (channels, lanes) = (self.channels, L::LANES);
+    unsafe fn walk_rotated<L: Loop<T>>(&self, run: L, start: usize, len: usize, period: usize) {
+        const { assert!(L::LANES <= ROTATED_LANES && L::PERIOD_PAD <= ROTATED_PAD) };
         let stream = self.io.large;
-        let (mut c, _) = self.position(start);
-        let mut i = start;
-        let end = start + len;
-        // The elements before the first vector boundary, row by row.
         // SAFETY: `start <= io.len`.
-        let aligned = (i + run.head(unsafe { self.io.ptrs.dst.add(i) })).min(end);
-        while i < aligned {
-            let n = (channels - c).min(aligned - i);
-            // SAFETY: `params + c` holds `channels - c >= n` elements;
-            // `i + n <= end`.
-            unsafe { run.run(self.op.lanes(), self.at(i, self.params.add(c)), n, stream) };
-            (i, c) = (i + n, if c + n == channels { 0 } else { c + n });
-        }
-        if i == end {
-            return;
-        }
+        let head = run.head(unsafe { self.io.ptrs.dst.add(start) }).min(len);
+        // Every element the loop reads: the head's, then the period and a
+        // step past it where the range wraps, else the rest of the range.
+        let count = if len - head <= period {
+            len
+        } else {
+            head + period + L::PERIOD_PAD
+        };
         let mut rotated = Rotated::<T>::UNINIT;
-        let row = rotated.0.as_mut_ptr().cast::<T>();
-        // `row[m] = params[(c + m) % channels]` for `m` below `channels +
-        // PERIOD_PAD`: whole vectors up to the slice's end, the vector
-        // across it element by element, whole vectors from its start, then
-        // the pad from the row's start.
-        let before = (channels - c) / lanes * lanes;
-        let across = if before == channels - c { 0 } else { lanes };
-        let after = before + across;
-        // SAFETY: `c < channels <= ROTATED_MAX`, and the pad fits
-        // `ROTATED_PAD`; indices stay below `channels` in `params` and
-        // below `channels + PERIOD_PAD` in `row`. `before`, `after`,
-        // `channels` and the pad are multiples of `lanes`.
+        // The stream's first aligned element at a vector boundary of the
+        // buffer, the head's parameters before it.
+        // SAFETY: `head < LANES <= ROTATED_LANES` elements into the buffer.
+        let origin = unsafe { rotated.0.as_mut_ptr().cast::<T>().add(ROTATED_LANES) };
+        let first = origin.wrapping_sub(head);
+        // SAFETY: `count <= head + ROTATED_MAX + ROTATED_PAD` elements from
+        // `first` fit the buffer; the head is inside the range, and so is
+        // the rest, against the period from `origin` (see `count`).
         unsafe {
-            run.copy(self.params.add(c), row, before);
-            for m in before..after {
-                row.add(m).write(*self.params.add((c + m) % channels));
+            self.lay_out(run, first, start, count);
+            run.run(self.op.lanes(), self.at(start, first), head, stream);
+            if head < len {
+                let p = self.at(start + head, origin);
+                run.run_periodic(self.op.lanes(), p, len - head, period, stream);
             }
-            run.copy(
-                self.params.add((c + after) % channels),
-                row.add(after),
-                channels - after,
-            );
+        }
+    }
+
+    /// Writes the parameters of the elements `from..from + count` to
+    /// `out`: one period of them (for channels-last data the parameter
+    /// slice from `from`'s channel on, round to it; otherwise run by run),
+    /// then copies of what is written, each doubling it. The copies go by
+    /// the level's vectors: the C library's `memcpy` of a few KiB slowed
+    /// the loop that read them, and of a few elements cost a call each
+    /// (`docs/TUNING.md`).
+    ///
+    /// # Safety
+    /// The CPU supports `run`'s level; `out` is writable for `count`
+    /// elements.
+    #[inline(always)]
+    unsafe fn lay_out<L: Loop<T>>(&self, run: L, out: *mut T, from: usize, count: usize) {
+        let (mut c, mut k) = self.position(from);
+        let first = (self.channels * self.inner).min(count);
+        // SAFETY (for every access below): indices stay below `channels`
+        // in `params` and below `count` in `out`, as the bounds of each
+        // copy and loop keep them; the CPU supports the level (caller
+        // contract).
+        if self.inner == 1 {
+            let n = (self.channels - c).min(first);
+            unsafe {
+                run.copy(self.params.add(c), out, n);
+                run.copy(self.params, out.add(n), first - n);
+            }
+        } else {
             let mut m = 0;
-            while m < L::PERIOD_PAD {
-                let n = (L::PERIOD_PAD - m).min(channels);
-                run.copy(row, row.add(channels + m), n);
-                m += n;
+            while m < first {
+                let n = (self.inner - k).min(first - m);
+                let param = unsafe { *self.params.add(c) };
+                for e in m..m + n {
+                    unsafe { out.add(e).write(param) };
+                }
+                (m, k, c) = (m + n, 0, next_channel(c, self.channels));
             }
-            run.run_periodic(self.op.lanes(), self.at(i, row), end - i, channels, stream);
+        }
+        let mut done = first;
+        while done < count {
+            let n = done.min(count - done);
+            // The first `done` elements hold whole periods, so the next
+            // `n` repeat them.
+            unsafe { run.copy(out, out.add(done), n) };
+            done += n;
         }
     }
 }
 
-/// The longest parameter row [`Channels::walk_rotated`] rotates, in
-/// elements; under Miri, short enough that longer rows take the other
-/// walk.
+/// The greatest common divisor of two positive numbers.
+fn gcd(mut a: usize, mut b: usize) -> usize {
+    while b > 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// The longest period [`Channels::walk_rotated`] lays out, in elements;
+/// under Miri, short enough that longer ones take the other walks.
 const ROTATED_MAX: usize = if cfg!(miri) { 48 } else { 2048 };
 
-/// Room after the rotated row for [`Loop::PERIOD_PAD`] at every level:
-/// four vectors of 32 lanes.
+/// Room after the period for [`Loop::PERIOD_PAD`] at every level: four
+/// vectors of 32 lanes.
 const ROTATED_PAD: usize = 128;
 
-/// A rotated parameter row and its pad (16 KiB of `f64` on the stack),
-/// aligned for any level's vectors.
+/// Room before the period for a head: a vector of the most lanes.
+const ROTATED_LANES: usize = 32;
+
+/// A laid-out period, its pad and the head's room (17 KiB of `f64` on the
+/// stack), aligned for any level's vectors.
 #[repr(C, align(64))]
-struct Rotated<T>([core::mem::MaybeUninit<T>; ROTATED_MAX + ROTATED_PAD]);
+struct Rotated<T>([core::mem::MaybeUninit<T>; ROTATED_LANES + ROTATED_MAX + ROTATED_PAD]);
 
 impl<T> Rotated<T> {
-    const UNINIT: Self =
-        Rotated([const { core::mem::MaybeUninit::uninit() }; ROTATED_MAX + ROTATED_PAD]);
+    const UNINIT: Self = Rotated(
+        [const { core::mem::MaybeUninit::uninit() }; ROTATED_LANES + ROTATED_MAX + ROTATED_PAD],
+    );
 }
 
 impl<T: Element, C: PerChannel<T>> super::work::Work for Channels<T, C> {

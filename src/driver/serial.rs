@@ -91,13 +91,13 @@ pub(crate) trait Loop<T: Element>: Copy {
     );
 
     /// Copies `len` elements from `src` to `dst` through the level's
-    /// vectors, so that [`run`](Loop::run) loads from `dst` what it would
-    /// have loaded from `src` (a NaN may come back as another NaN).
+    /// vectors (and a partial vector or single elements at the end), so
+    /// that [`run`](Loop::run) loads from `dst` what it would have loaded
+    /// from `src` (a NaN may come back as another NaN).
     ///
     /// # Safety
     /// The CPU supports the level; `src` is readable and `dst` writable for
-    /// `len` elements, a multiple of [`LANES`](Loop::LANES), and they do
-    /// not overlap.
+    /// `len` elements, and they do not overlap.
     unsafe fn copy(self, src: *const T, dst: *mut T, len: usize);
 
     /// The elements from `dst` to the next vector boundary, where
@@ -296,16 +296,26 @@ where
 
     #[inline(always)]
     unsafe fn copy(self, src: *const V::Elem, dst: *mut V::Elem, len: usize) {
-        debug_assert!(len.is_multiple_of(V::LANES));
         // A loop of vectors rather than `memcpy`: the C library's copy of
         // a few KiB (`rep movsb`) slowed the loop that reads the copy
         // (`docs/TUNING.md`).
         let mut j = 0;
-        while j < len {
-            // SAFETY: `j + LANES <= len` (caller contract); the CPU
-            // supports the level.
+        // SAFETY (for every access below): indices stay below `len`, as
+        // each loop condition checks (caller contract); the CPU supports
+        // the level.
+        while j + V::LANES <= len {
             unsafe { V::load(src.add(j)).store(dst.add(j)) };
             j += V::LANES;
+        }
+        let n = len - j;
+        if V::PARTIAL {
+            if n > 0 {
+                unsafe { V::load_first(src.add(j), n).store_first(dst.add(j), n) };
+            }
+        } else {
+            for e in j..len {
+                unsafe { dst.add(e).write(*src.add(e)) };
+            }
         }
     }
 

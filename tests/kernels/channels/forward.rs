@@ -136,11 +136,13 @@ fn data<T: TestFloat>(len: usize, channels: usize, pool: &[T], rng: &mut Lcg) ->
 /// Small shapes: `channels` and `inner` in {1, 3, 8, 17}, a few rows, at
 /// several offsets from a 64-byte boundary; then one shape per driver
 /// branch (runs of at least 32, short and long, rows of at least 128 one
-/// at a time, four at a time and as one stream against the rotated row,
-/// with a stride of whole vectors or not, a pattern that is refilled).
+/// at a time, four at a time and as one stream against the laid-out
+/// period, with a stride of whole vectors or not, short periods laid out,
+/// a pattern, one that is refilled).
 /// Under Miri, where the driver's limits are smaller (rows of 32, grouped
-/// up to 1 KiB, rotated up to 48, a pattern of 64), one shape per branch
-/// at those limits, and one large enough for `par` to share.
+/// up to 1 KiB, a laid-out period of up to 48, a pattern of 64), one
+/// shape per branch at those limits, and one large enough for `par` to
+/// share.
 fn shapes<T: TestFloat>() {
     let few = cfg!(miri) || emulated();
     let mut shapes: Vec<(usize, usize, usize)> = Vec::new();
@@ -155,6 +157,8 @@ fn shapes<T: TestFloat>() {
             (40, 1, 8),
             (48, 1, 7),
             (56, 1, 6),
+            (2, 4, 20),
+            (3, 1, 30),
             (3, 3, 2),
             (17, 5, 1),
             (5, 7, 24),
@@ -190,8 +194,10 @@ fn shapes<T: TestFloat>() {
             (2064, 1, 9),
         ]);
     }
+    // Under Miri one offset, off a vector boundary: every walk then has
+    // a head (and the laid-out period a head's parameters before it).
     let offsets = if cfg!(miri) {
-        0..=0
+        1..=1
     } else if few {
         0..=1
     } else {
@@ -207,15 +213,7 @@ fn shapes<T: TestFloat>() {
             let len = c * inner * outer;
             let (x, p) = data(len, c, &pool, &mut rng);
             let mut buf = Aligned::<T>::new(len + 8);
-            // Under Miri the rows past the grouped limit start off a
-            // vector boundary, so that the rotated row is put together
-            // from all three of its pieces.
-            let offsets = if cfg!(miri) && inner == 1 && c >= 40 {
-                1..=1
-            } else {
-                offsets.clone()
-            };
-            for offset in offsets {
+            for offset in offsets.clone() {
                 check(&paths, f, &x, &p, inner, buf.at(offset, len));
             }
         }
