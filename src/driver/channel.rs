@@ -111,9 +111,10 @@ impl<T: Element, C: PerChannel<T>> Body<T> for Walk<'_, T, C> {
     }
 }
 
-/// A range that [`Channels::rotates`], for [`dispatch`] to run at the
-/// call's level: rotated where the level's lanes divide `channels` and
-/// its step of vectors fits in a row, otherwise as [`Walk`] runs it.
+/// A range of a call that [`Channels::rotates`], for [`dispatch`] to run
+/// at the call's level: against the laid-out period where
+/// [`Channels::rotated_period`] gives one at that level, otherwise as
+/// [`Walk`] runs it.
 struct RotatedWalk<'a, T: 'static, C>(Walk<'a, T, C>);
 
 impl<T: Element, C: PerChannel<T>> Body<T> for RotatedWalk<'_, T, C> {
