@@ -125,13 +125,12 @@ impl<T: Element, C: PerChannel<T>> Body<T> for RotatedWalk<'_, T, C> {
     #[inline(always)]
     unsafe fn vector<V: Vector<Elem = T>>(self) {
         let Walk { call, start, len } = self.0;
-        let run = VectorLoop::<V>(PhantomData);
         // SAFETY: the CPU supports `V` (caller contract); the range is the
         // caller's (see `Channels::run`); the period is
         // `rotated_period`'s.
         unsafe {
-            match call.rotated_period(run) {
-                Some(period) => call.walk_rotated(run, start, len, period),
+            match call.rotated_period::<V>() {
+                Some(period) => call.walk_rotated::<V>(start, len, period),
                 None => self.0.vector::<V>(),
             }
         }
@@ -301,17 +300,18 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
 
 impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     /// The period, in elements, that [`Channels::walk_rotated`] repeats
-    /// the parameters with at `run`'s level: the least multiple of
-    /// `channels * inner` that is a whole number of vectors and at least
-    /// a step of the periodic loop ([`Loop::PERIOD_PAD`]), if it fits in
+    /// the parameters with on `V`: the least multiple of `channels *
+    /// inner` that is a whole number of vectors and at least a step of the
+    /// periodic loop ([`VectorLoop::PERIOD_PAD`]), if it fits in
     /// [`ROTATED_MAX`].
-    fn rotated_period<L: Loop<T>>(&self, _: L) -> Option<usize> {
+    fn rotated_period<V: Vector<Elem = T>>(&self) -> Option<usize> {
         let period = self.channels.checked_mul(self.inner)?;
-        if L::LANES == 1 || period > ROTATED_MAX {
+        if period > ROTATED_MAX {
             return None;
         }
-        let vectors = period / gcd(period, L::LANES) * L::LANES;
-        let whole = vectors.checked_mul(L::PERIOD_PAD.div_ceil(vectors))?;
+        let vectors = period / gcd(period, V::LANES) * V::LANES;
+        let pad = VectorLoop::<V>::PERIOD_PAD;
+        let whole = vectors.checked_mul(pad.div_ceil(vectors))?;
         (whole <= ROTATED_MAX).then_some(whole)
     }
 
@@ -321,18 +321,19 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     /// [`Channels::rotated_period`]) and a step past it: every period
     /// meets that row at the same lanes, so each of its vectors is one
     /// aligned load, the vectors across row and run boundaries included,
-    /// and one loop runs the whole range ([`Loop::run_periodic`]). Row by
+    /// and one loop runs the whole range ([`VectorLoop::run_periodic`]). Row by
     /// row, or a pattern block by block, each piece that does not start on
     /// a vector boundary would end in a partial store that the next
     /// piece's partial head loads back before it reaches the cache
     /// (`docs/TUNING.md`).
     ///
     /// # Safety
-    /// As [`Channels::walk`]; `period` is `rotated_period`'s at `run`'s
-    /// level.
+    /// As [`Channels::walk`], at `V`'s level; `period` is
+    /// `rotated_period::<V>`'s.
     #[inline(always)]
-    unsafe fn walk_rotated<L: Loop<T>>(&self, run: L, start: usize, len: usize, period: usize) {
-        const { assert!(L::LANES <= ROTATED_LANES && L::PERIOD_PAD <= ROTATED_PAD) };
+    unsafe fn walk_rotated<V: Vector<Elem = T>>(&self, start: usize, len: usize, period: usize) {
+        const { assert!(V::LANES <= ROTATED_LANES && VectorLoop::<V>::PERIOD_PAD <= ROTATED_PAD) };
+        let run = VectorLoop::<V>(PhantomData);
         let stream = self.io.large;
         // SAFETY: `start <= io.len`.
         let head = run.head(unsafe { self.io.ptrs.dst.add(start) }).min(len);
@@ -341,7 +342,7 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
         let count = if len - head <= period {
             len
         } else {
-            head + period + L::PERIOD_PAD
+            head + period + VectorLoop::<V>::PERIOD_PAD
         };
         let mut rotated = Rotated::<T>::UNINIT;
         // The stream's first aligned element at a vector boundary of the
@@ -371,10 +372,16 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     /// (`docs/TUNING.md`).
     ///
     /// # Safety
-    /// The CPU supports `run`'s level; `out` is writable for `count`
+    /// The CPU supports `V`'s level; `out` is writable for `count`
     /// elements.
     #[inline(always)]
-    unsafe fn lay_out<L: Loop<T>>(&self, run: L, out: *mut T, from: usize, count: usize) {
+    unsafe fn lay_out<V: Vector<Elem = T>>(
+        &self,
+        run: VectorLoop<V>,
+        out: *mut T,
+        from: usize,
+        count: usize,
+    ) {
         let (mut c, mut k) = self.position(from);
         let first = (self.channels * self.inner).min(count);
         // SAFETY (for every access below): indices stay below `channels`
@@ -421,7 +428,7 @@ fn gcd(mut a: usize, mut b: usize) -> usize {
 /// under Miri, short enough that longer ones take the other walks.
 const ROTATED_MAX: usize = if cfg!(miri) { 48 } else { 2048 };
 
-/// Room after the period for [`Loop::PERIOD_PAD`] at every level: four
+/// Room after the period for [`VectorLoop::PERIOD_PAD`] at every level: four
 /// vectors of 32 lanes.
 const ROTATED_PAD: usize = 128;
 

@@ -63,47 +63,6 @@ pub(crate) trait Loop<T: Element>: Copy {
     /// The CPU supports the level; `p` covers `len` elements (see [`Ptrs`]).
     unsafe fn run<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, stream: bool);
 
-    /// Elements per vector: 1 on the scalar level.
-    const LANES: usize;
-
-    /// How many elements past its period [`run_periodic`](Loop::run_periodic)
-    /// reads its `y`.
-    const PERIOD_PAD: usize;
-
-    /// Runs `op` over `len` elements at `p.x` and `p.dst`, element `k`
-    /// against `p.y[k % period]`: a parameter row repeated along a stream
-    /// of rows, in one loop. `p.y` holds the period and, after it, its
-    /// first [`PERIOD_PAD`](Loop::PERIOD_PAD) elements again (read where a
-    /// step of vectors runs past the period's end).
-    ///
-    /// # Safety
-    /// The CPU supports the level; `p.x` and `p.dst` cover `len` elements
-    /// and `p.y` `period + PERIOD_PAD` (see [`Ptrs`]); `period` is a
-    /// positive multiple of [`LANES`](Loop::LANES), and at least
-    /// `PERIOD_PAD`.
-    unsafe fn run_periodic<O: Op<T>>(
-        self,
-        op: O,
-        p: Ptrs<T>,
-        len: usize,
-        period: usize,
-        stream: bool,
-    );
-
-    /// Copies `len` elements from `src` to `dst` through the level's
-    /// vectors (and a partial vector or single elements at the end), so
-    /// that [`run`](Loop::run) loads from `dst` what it would have loaded
-    /// from `src` (a NaN may come back as another NaN).
-    ///
-    /// # Safety
-    /// The CPU supports the level; `src` is readable and `dst` writable for
-    /// `len` elements, and they do not overlap.
-    unsafe fn copy(self, src: *const T, dst: *mut T, len: usize);
-
-    /// The elements from `dst` to the next vector boundary, where
-    /// [`run`](Loop::run) starts its aligned body (0 on the scalar level).
-    fn head(self, dst: *mut T) -> usize;
-
     /// Runs `op` over `rows` rows of `len` elements, row `r` at `p.x` and
     /// `p.dst` plus `r * stride`, each row against the same `len`
     /// elements at `p.y` (a parameter row): [`ROWS`] rows at a time where
@@ -168,31 +127,6 @@ impl<T: Element> Loop<T> for ScalarLoop {
     unsafe fn run<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, _: bool) {
         // SAFETY: forwarded contract.
         unsafe { run_scalar(op, p, len) }
-    }
-
-    const LANES: usize = 1;
-
-    const PERIOD_PAD: usize = 0;
-
-    #[inline(always)]
-    unsafe fn run_periodic<O: Op<T>>(self, op: O, p: Ptrs<T>, len: usize, period: usize, _: bool) {
-        let mut j = 0;
-        for i in 0..len {
-            // SAFETY: `i < len`, `j < period` (caller contract).
-            unsafe { *p.dst.add(i) = op.scalar(*p.x.add(i), *p.y.add(j)) };
-            j = if j + 1 == period { 0 } else { j + 1 };
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn copy(self, src: *const T, dst: *mut T, len: usize) {
-        // SAFETY: forwarded contract.
-        unsafe { core::ptr::copy_nonoverlapping(src, dst, len) }
-    }
-
-    #[inline(always)]
-    fn head(self, _: *mut T) -> usize {
-        0
     }
 
     #[inline(always)]
@@ -265,63 +199,6 @@ where
                 run_vector::<V, O, false>(op, p, len)
             }
         }
-    }
-
-    const LANES: usize = V::LANES;
-
-    const PERIOD_PAD: usize = UNROLL * V::LANES;
-
-    #[inline(always)]
-    unsafe fn run_periodic<O: Op<V::Elem>>(
-        self,
-        op: O,
-        p: Ptrs<V::Elem>,
-        len: usize,
-        period: usize,
-        stream: bool,
-    ) {
-        // SAFETY: forwarded contract.
-        unsafe {
-            if V::STREAMS
-                && stream
-                && (p.dst as usize).is_multiple_of(V::LANES * size_of::<V::Elem>())
-            {
-                periodic_loop(op, p, len, period, |v: V, d| v.store_stream(d));
-                V::fence();
-            } else {
-                periodic_loop(op, p, len, period, |v: V, d| v.store(d));
-            }
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn copy(self, src: *const V::Elem, dst: *mut V::Elem, len: usize) {
-        // A loop of vectors rather than `memcpy`: the C library's copy of
-        // a few KiB (`rep movsb`) slowed the loop that reads the copy
-        // (`docs/TUNING.md`).
-        let mut j = 0;
-        // SAFETY (for every access below): indices stay below `len`, as
-        // each loop condition checks (caller contract); the CPU supports
-        // the level.
-        while j + V::LANES <= len {
-            unsafe { V::load(src.add(j)).store(dst.add(j)) };
-            j += V::LANES;
-        }
-        let n = len - j;
-        if V::PARTIAL {
-            if n > 0 {
-                unsafe { V::load_first(src.add(j), n).store_first(dst.add(j), n) };
-            }
-        } else {
-            for e in j..len {
-                unsafe { dst.add(e).write(*src.add(e)) };
-            }
-        }
-    }
-
-    #[inline(always)]
-    fn head(self, dst: *mut V::Elem) -> usize {
-        head::<V>(dst)
     }
 
     #[inline(always)]
@@ -696,11 +573,96 @@ where
     }
 }
 
-/// [`Loop::run_periodic`] on `V`: [`main_loop`]'s steps with `y`'s index
+/// The loop of levels with vectors, beyond [`Loop`]: what the per-channel
+/// walk against a laid-out period needs, which the scalar level never
+/// takes.
+impl<V: Vector> VectorLoop<V>
+where
+    V::Elem: Element,
+{
+    /// How many elements past its period [`run_periodic`](Self::run_periodic)
+    /// reads its `y`.
+    pub(crate) const PERIOD_PAD: usize = UNROLL * V::LANES;
+
+    /// Runs `op` over `len` elements at `p.x` and `p.dst`, element `k`
+    /// against `p.y[k % period]`: a parameter row repeated along a stream
+    /// of rows, in one loop. `p.y` holds the period and, after it, its
+    /// first [`PERIOD_PAD`](Self::PERIOD_PAD) elements again (read where a
+    /// step of vectors runs past the period's end).
+    ///
+    /// # Safety
+    /// The CPU supports the level; `p.x` and `p.dst` cover `len` elements
+    /// and `p.y` `period + PERIOD_PAD` (see [`Ptrs`]); `period` is a
+    /// positive multiple of `V::LANES`, and at least `PERIOD_PAD`.
+    #[inline(always)]
+    pub(crate) unsafe fn run_periodic<O: Op<V::Elem>>(
+        self,
+        op: O,
+        p: Ptrs<V::Elem>,
+        len: usize,
+        period: usize,
+        stream: bool,
+    ) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            if V::STREAMS
+                && stream
+                && (p.dst as usize).is_multiple_of(V::LANES * size_of::<V::Elem>())
+            {
+                periodic_loop(op, p, len, period, |v: V, d| v.store_stream(d));
+                V::fence();
+            } else {
+                periodic_loop(op, p, len, period, |v: V, d| v.store(d));
+            }
+        }
+    }
+
+    /// Copies `len` elements from `src` to `dst` through the level's
+    /// vectors (and a partial vector or single elements at the end), so
+    /// that [`Loop::run`] loads from `dst` what it would have loaded from
+    /// `src` (a NaN may come back as another NaN).
+    ///
+    /// # Safety
+    /// The CPU supports the level; `src` is readable and `dst` writable for
+    /// `len` elements, and they do not overlap.
+    #[inline(always)]
+    pub(crate) unsafe fn copy(self, src: *const V::Elem, dst: *mut V::Elem, len: usize) {
+        // A loop of vectors rather than `memcpy`: the C library's copy of
+        // a few KiB (`rep movsb`) slowed the loop that reads the copy
+        // (`docs/TUNING.md`).
+        let mut j = 0;
+        // SAFETY (for every access below): indices stay below `len`, as
+        // each loop condition checks (caller contract); the CPU supports
+        // the level.
+        while j + V::LANES <= len {
+            unsafe { V::load(src.add(j)).store(dst.add(j)) };
+            j += V::LANES;
+        }
+        let n = len - j;
+        if V::PARTIAL {
+            if n > 0 {
+                unsafe { V::load_first(src.add(j), n).store_first(dst.add(j), n) };
+            }
+        } else {
+            for e in j..len {
+                unsafe { dst.add(e).write(*src.add(e)) };
+            }
+        }
+    }
+
+    /// The elements from `dst` to the next vector boundary, where
+    /// [`Loop::run`] starts its aligned body.
+    #[inline(always)]
+    pub(crate) fn head(self, dst: *mut V::Elem) -> usize {
+        head::<V>(dst)
+    }
+}
+
+/// [`VectorLoop::run_periodic`] on `V`: [`main_loop`]'s steps with `y`'s index
 /// wrapped at `period` after each step, then single vectors and a tail.
 ///
 /// # Safety
-/// As [`Loop::run_periodic`], and `store` must be safe to call for every
+/// As [`VectorLoop::run_periodic`], and `store` must be safe to call for every
 /// vector position from `dst` on in steps of `LANES`.
 #[inline(always)]
 unsafe fn periodic_loop<V: Vector, O: Op<V::Elem>>(

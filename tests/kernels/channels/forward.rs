@@ -187,8 +187,9 @@ fn shapes<T: TestFloat>() {
             (2, 32, 3),
             (2, 512, 2),
             // Rows as one stream against the rotated parameter row (past
-            // the grouped rows' limit in every type; 200 channels on
-            // levels of up to 8 lanes), and a row too long to rotate.
+            // the grouped rows' limit in every type; 200 channels a
+            // period of two rows where a vector has 16 lanes or more),
+            // and a row too long to rotate.
             (512, 1, 70),
             (200, 1, 90),
             (2064, 1, 9),
