@@ -20,7 +20,8 @@ use core::marker::PhantomData;
 use super::io::{Io, Ptrs};
 use super::serial::{Loop, Params, RUN_MIN, ScalarLoop, VectorLoop, next_channel};
 use crate::Element;
-use crate::arch::{Body, Level, Vector, dispatch};
+use crate::arch::{Body, Compiled, Level, Vector, dispatch};
+use crate::element::all_finite;
 use crate::ops::Op;
 use crate::ops::channel::{PerChannel, WithOp};
 
@@ -137,6 +138,45 @@ impl<T: Element, C: PerChannel<T>> Body<T> for RotatedWalk<'_, T, C> {
     }
 }
 
+/// A walk (`body`), and with `finite` first the check that every
+/// element of `params` is finite: the walk runs only where they are, and
+/// `finite` says which.
+struct Checked<'a, T, B> {
+    body: B,
+    params: &'a [T],
+    finite: Option<&'a mut bool>,
+}
+
+impl<T: Element, B> Checked<'_, T, B> {
+    /// The walk, where it runs: without a check, or where `params` pass it.
+    #[inline(always)]
+    fn passed(self) -> Option<B> {
+        match self.finite {
+            None => Some(self.body),
+            Some(finite) => {
+                *finite = all_finite(self.params);
+                finite.then_some(self.body)
+            }
+        }
+    }
+}
+
+impl<T: Element, B: Body<T>> Body<T> for Checked<'_, T, B> {
+    #[inline(always)]
+    fn scalar(self) {
+        if let Some(walk) = self.passed() {
+            walk.scalar()
+        }
+    }
+    #[inline(always)]
+    unsafe fn vector<V: Vector<Elem = T>>(self) {
+        if let Some(walk) = self.passed() {
+            // SAFETY: forwarded contract.
+            unsafe { walk.vector::<V>() }
+        }
+    }
+}
+
 impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     /// The parameter of element `i`'s channel, as an index, and how far
     /// into its run `i` lies.
@@ -162,6 +202,54 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     /// `start + len <= self.io.len`; the slices are still borrowed; no
     /// other thread runs an overlapping range at the same time.
     pub(crate) unsafe fn run(&self, start: usize, len: usize) {
+        // SAFETY: forwarded contract.
+        unsafe { self.dispatch_walk(start, len, None) }
+    }
+
+    /// Runs the whole call on this thread if every parameter is finite,
+    /// and says whether it was: `false`, with nothing written, where one
+    /// is not. The check runs in the walk's kernel, where a check of its
+    /// own ahead of it cost a fifth of a 4 Ki NCHW call (`docs/TUNING.md`).
+    ///
+    /// # Safety
+    /// The slices are still borrowed; no other thread runs any of the call
+    /// at the same time.
+    pub(crate) unsafe fn run_checked(&self) -> bool {
+        let mut finite = false;
+        // SAFETY: forwarded contract, for the whole call.
+        unsafe { self.dispatch_walk(0, self.io.len, Some(&mut finite)) };
+        finite
+    }
+
+    /// Whether every parameter is finite, at the call's level: for a call
+    /// shared among threads, checked before any part runs.
+    pub(crate) fn params_finite(&self) -> bool {
+        let mut finite = false;
+        let params = self.params();
+        let fold = Compiled(
+            #[inline(always)]
+            || finite = all_finite(params),
+        );
+        // SAFETY: `Kernels` holds only levels the CPU supports.
+        unsafe { dispatch::<T, _>(self.level, fold) };
+        finite
+    }
+
+    /// The parameter slice.
+    fn params(&self) -> &[T] {
+        // SAFETY: `params` and `channels` stand for a slice borrowed for
+        // the call.
+        unsafe { core::slice::from_raw_parts(self.params, self.channels) }
+    }
+
+    /// [`Channels::run`], and with `finite` the check of
+    /// [`Channels::run_checked`] ahead of the walk, in its kernel.
+    ///
+    /// # Safety
+    /// As [`Channels::run`].
+    #[inline(always)]
+    unsafe fn dispatch_walk(&self, start: usize, len: usize, finite: Option<&mut bool>) {
+        let params = self.params();
         let walk = Walk {
             call: self,
             start,
@@ -174,9 +262,24 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                 // Kernels of their own, so that the laid-out period's room
                 // on the stack is not in every call's frame: in the one
                 // kernel it slowed 16 Ki NCHW calls by a sixth.
-                dispatch(self.level, RotatedWalk(walk))
+                let body = RotatedWalk(walk);
+                dispatch(
+                    self.level,
+                    Checked {
+                        body,
+                        params,
+                        finite,
+                    },
+                )
             } else {
-                dispatch(self.level, walk)
+                dispatch(
+                    self.level,
+                    Checked {
+                        body: walk,
+                        params,
+                        finite,
+                    },
+                )
             }
         }
     }

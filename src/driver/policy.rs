@@ -201,6 +201,20 @@ pub(crate) fn auto<T: Element, O: Op<T>>(level: Level, op: O, io: Io<'_, T>) {
     }
 }
 
+/// Whether [`share`] runs a call that writes `dst_bytes` on this thread
+/// without looking at the pool: an `auto` call too small to wake it, and
+/// every call without the `rayon` feature.
+#[inline]
+fn stays_here(auto: bool, dst_bytes: usize) -> bool {
+    #[cfg(feature = "rayon")]
+    return auto && dst_bytes < WARM_MIN_DST_BYTES;
+    #[cfg(not(feature = "rayon"))]
+    {
+        let _ = (auto, dst_bytes);
+        true
+    }
+}
+
 /// `Threading::Parallel` (`auto` false) or `Threading::Auto` for work
 /// other than one elementwise op over slices: `work.len()` parts (elements,
 /// or whole channels), each reading `read_per_part` bytes, the call
@@ -217,7 +231,7 @@ pub(crate) fn share<W: Work>(
     let len = work.len();
     // SAFETY (for every `run_range` of the whole): the call on this thread
     // alone, while the caller holds the borrow.
-    if auto && dst_bytes < WARM_MIN_DST_BYTES {
+    if stays_here(auto, dst_bytes) {
         return unsafe { work.run_range(0, len) };
     }
     if rayon::current_thread_index().is_some() {
@@ -247,12 +261,24 @@ pub(crate) fn share<W: Work>(work: W, _auto: bool, _read: usize, _dst: usize, _a
     unsafe { work.run_range(0, work.len()) }
 }
 
-/// A per-channel call: [`share`] over its elements.
-pub(crate) fn channels<T: Element, C: PerChannel<T>>(work: Channels<T, C>, auto: bool) {
+/// A per-channel call, where every parameter is finite: [`share`] over its
+/// elements. Says whether they were: `false`, with nothing written, where
+/// one is not. A call that runs on this thread alone checks them in its
+/// kernel ([`Channels::run_checked`]); a shared one first.
+pub(crate) fn channels<T: Element, C: PerChannel<T>>(work: Channels<T, C>, auto: bool) -> bool {
     let size = core::mem::size_of::<T>();
-    let read = work.io.bytes_read_per_elem();
     let dst_bytes = work.io.len * size;
+    if stays_here(auto, dst_bytes) {
+        // SAFETY: the whole call on this thread alone, while the caller
+        // holds the borrow.
+        return unsafe { work.run_checked() };
+    }
+    if !work.params_finite() {
+        return false;
+    }
+    let read = work.io.bytes_read_per_elem();
     share(work, auto, read, dst_bytes, SPLIT_ALIGN_BYTES / size);
+    true
 }
 
 /// A backward pass with a parameter gradient takes its channels in stripes

@@ -14,7 +14,9 @@
 /// - `family`: the op's name; `param`: the name of the per-channel slice;
 ///   `about`: what it computes, in a sentence;
 /// - `params`: the scalar parameters after the output, `name: type`;
-///   `panics`: when `checks` (which also check `param`) reject them;
+///   `panics`: when they or `param` are rejected: the scalar parameters by
+///   `checks`, `param` wherever it is not finite (by the kernels in their
+///   walk, `Kernels::per_channel`, and by the scalar reference);
 /// - `kernel`: the call on a [`Kernels`](crate::Kernels) `k` with the
 ///   form's `Io` descriptor `io`, `param` and `inner`;
 /// - `elem`: one element from its input and its channel's parameter;
@@ -29,8 +31,8 @@ macro_rules! for_each_channel_op {
                 family: bias_relu; param: bias;
                 about: "bias + ReLU, `relu(x + bias[c])`, the sum rounded once";
                 params: []; panics: ["a bias is not finite"];
-                checks: [$crate::front::check::check_finite("bias", bias)];
-                kernel: |k, io, inner| k.per_channel($crate::ops::channel::BiasReluChannels, bias, inner, io);
+                checks: [];
+                kernel: |k, io, inner| k.per_channel($crate::ops::channel::BiasReluChannels, ("bias", bias), inner, io);
                 elem: |x, b| $crate::scalar::bias_relu(x, b);
                 inplace: bias_relu_inplace; into: bias_relu_into;
             }
@@ -38,10 +40,7 @@ macro_rules! for_each_channel_op {
                 family: bias_leaky_relu; param: bias;
                 about: "bias + Leaky ReLU, `leaky_relu(x + bias[c], alpha)`, the sum rounded once";
                 params: [alpha: T]; panics: ["a bias or `alpha` is not finite"];
-                checks: [
-                    $crate::front::check::check_finite("bias", bias),
-                    $crate::front::check::check_alpha(alpha)
-                ];
+                checks: [$crate::front::check::check_alpha(alpha)];
                 kernel: |k, io, inner| k.bias_leaky_relu(bias, inner, alpha, io);
                 elem: |x, b| $crate::scalar::bias_leaky_relu(x, b, alpha);
                 inplace: bias_leaky_relu_inplace; into: bias_leaky_relu_into;
@@ -50,8 +49,8 @@ macro_rules! for_each_channel_op {
                 family: prelu; param: slopes;
                 about: "PReLU, `leaky_relu(x, slopes[c])`: Leaky ReLU with a slope per channel";
                 params: []; panics: ["a slope is not finite"];
-                checks: [$crate::front::check::check_finite("slopes", slopes)];
-                kernel: |k, io, inner| k.per_channel($crate::ops::channel::PreluChannels, slopes, inner, io);
+                checks: [];
+                kernel: |k, io, inner| k.per_channel($crate::ops::channel::PreluChannels, ("slopes", slopes), inner, io);
                 elem: |x, s| $crate::scalar::leaky_relu(x, s);
                 inplace: prelu_inplace; into: prelu_into;
             }

@@ -2,6 +2,7 @@
 //! written, so a rejected call leaves its buffers untouched.
 
 use crate::arch::{Compiled, dispatch};
+use crate::element::all_finite;
 use crate::{Element, Level};
 
 /// Panics unless `alpha` is finite.
@@ -43,40 +44,37 @@ pub(crate) fn check_positive_alpha<T: Element>(alpha: T) {
 #[inline]
 #[track_caller]
 pub(crate) fn check_finite<T: Element>(name: &str, params: &[T]) {
-    if all_finite(params) {
-        return;
-    }
-    if let Some(i) = params.iter().position(|p| !p.is_finite()) {
-        panic!(
-            "relu-kernels: every element of {name} must be finite, got {name}[{i}] = {}",
-            params[i]
-        );
+    if !finite_at_best_level(params) {
+        not_finite(name, params)
     }
 }
 
-/// Whether every element of `params` is finite. The check runs on every
-/// call, over every channel, so it is the largest magnitude's bits against
-/// the infinity's: an integer maximum, which the compiler vectorizes with
-/// independent accumulators (a fold of per-element compares chained one
-/// mask through every vector, a fifth of `bias_relu`'s time on a dense
-/// layer's rows in cache). It runs at the CPU's best level so that it
-/// vectorizes with that level's instructions rather than the build's
-/// baseline ones (`docs/TUNING.md`, per-channel ops).
-fn all_finite<T: Element>(params: &[T]) -> bool {
-    let mut largest = Default::default();
+/// Panics with [`check_finite`]'s message: `params` (named `name`) holds
+/// an element that is not finite.
+#[cold]
+#[track_caller]
+pub(crate) fn not_finite<T: Element>(name: &str, params: &[T]) -> ! {
+    let i = params.iter().position(|p| !p.is_finite());
+    let i = i.expect("relu-kernels: the finiteness check and `is_finite` disagree");
+    panic!(
+        "relu-kernels: every element of {name} must be finite, got {name}[{i}] = {}",
+        params[i]
+    )
+}
+
+/// Whether every element of `params` is finite ([`all_finite`]), at the
+/// CPU's best level so that it vectorizes with that level's instructions
+/// rather than the build's baseline ones (`docs/TUNING.md`, per-channel
+/// ops).
+fn finite_at_best_level<T: Element>(params: &[T]) -> bool {
+    let mut all = false;
     let fold = Compiled(
         #[inline(always)]
-        || {
-            largest = params
-                .iter()
-                .fold(Default::default(), |m: T::Magnitude, p| {
-                    m.max(p.magnitude())
-                })
-        },
+        || all = all_finite(params),
     );
     // SAFETY: the CPU supports the level it detects.
     unsafe { dispatch::<T, _>(Level::detected(), fold) };
-    largest < T::INFINITE_MAGNITUDE
+    all
 }
 
 /// Panics unless a buffer of `len` elements reads as `[outer, channels,
@@ -128,7 +126,7 @@ impl core::fmt::Display for Lengths<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::all_finite;
+    use super::finite_at_best_level;
     use crate::Element;
 
     /// Every non-finite value (both infinities, NaNs of either sign, quiet
@@ -152,12 +150,15 @@ mod tests {
             for (i, v) in v[..len].iter_mut().enumerate() {
                 *v = from_bits(finite[i % finite.len()]);
             }
-            assert!(all_finite(&v[..len]), "len {len}");
+            assert!(finite_at_best_level(&v[..len]), "len {len}");
             for at in 0..len {
                 let keep = v[at];
                 for &b in bad.as_flattened() {
                     v[at] = from_bits(b);
-                    assert!(!all_finite(&v[..len]), "len {len}, {b:#x} at {at}");
+                    assert!(
+                        !finite_at_best_level(&v[..len]),
+                        "len {len}, {b:#x} at {at}"
+                    );
                 }
                 v[at] = keep;
             }

@@ -2,7 +2,7 @@
 //! The module-level functions (`simd`, `par`, the crate root) are this type
 //! with a fixed choice.
 
-use super::check::{check_layout, check_lengths};
+use super::check::{check_layout, check_lengths, not_finite};
 use crate::Element;
 use crate::arch::Level;
 use crate::driver::channel::Channels;
@@ -159,12 +159,15 @@ impl Kernels {
     );
 
     /// A per-channel op over `io`, each element's parameter from `params`
-    /// (see `driver::channel`). The caller has checked the layout.
+    /// (see `driver::channel`), which must be finite: else a panic that
+    /// names them `name`, before anything is written. The caller has
+    /// checked the layout.
     #[inline]
+    #[track_caller]
     fn per_channel<T: Element, C: PerChannel<T>>(
         &self,
         op: C,
-        params: &[T],
+        (name, params): (&str, &[T]),
         inner: usize,
         io: Io<'_, T>,
     ) {
@@ -179,11 +182,14 @@ impl Kernels {
             channels: params.len(),
             inner,
         };
-        match self.threading {
+        let finite = match self.threading {
             // SAFETY: the whole call, on this thread, while borrowed.
-            Threading::Serial => unsafe { work.run(0, work.io.len) },
+            Threading::Serial => unsafe { work.run_checked() },
             Threading::Parallel => policy::channels(work, false),
             Threading::Auto => policy::channels(work, true),
+        };
+        if !finite {
+            not_finite(name, params)
         }
     }
 
@@ -228,9 +234,11 @@ impl Kernels {
     /// Bias + Leaky ReLU with the body [`ops::leaky_form`] picks for
     /// `alpha`.
     #[inline]
+    #[track_caller]
     fn bias_leaky_relu<T: Element>(&self, bias: &[T], inner: usize, alpha: T, io: Io<'_, T>) {
         use ops::channel::BiasLeakyReluChannels as B;
         use ops::{LEAKY_ANY, LEAKY_MAX, LEAKY_MIN};
+        let bias = ("bias", bias);
         match ops::leaky_form(alpha) {
             LEAKY_MAX => self.per_channel(B::<T, LEAKY_MAX>(alpha), bias, inner, io),
             LEAKY_MIN => self.per_channel(B::<T, LEAKY_MIN>(alpha), bias, inner, io),
