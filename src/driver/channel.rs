@@ -263,23 +263,19 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
                 // on the stack is not in every call's frame: in the one
                 // kernel it slowed 16 Ki NCHW calls by a sixth.
                 let body = RotatedWalk(walk);
-                dispatch(
-                    self.level,
-                    Checked {
-                        body,
-                        params,
-                        finite,
-                    },
-                )
+                let checked = Checked {
+                    body,
+                    params,
+                    finite,
+                };
+                dispatch(self.level, checked)
             } else {
-                dispatch(
-                    self.level,
-                    Checked {
-                        body: walk,
-                        params,
-                        finite,
-                    },
-                )
+                let checked = Checked {
+                    body: walk,
+                    params,
+                    finite,
+                };
+                dispatch(self.level, checked)
             }
         }
     }
