@@ -4,6 +4,7 @@
 //! level has masked loads and stores, and element by element elsewhere.
 
 use core::marker::PhantomData;
+use core::sync::atomic::{Ordering, compiler_fence};
 
 use crate::Element;
 use crate::arch::{Body, Level, Vector, dispatch};
@@ -636,6 +637,9 @@ where
         // the level.
         while j + V::LANES <= len {
             unsafe { V::load(src.add(j)).store(dst.add(j)) };
+            // No instruction: it keeps the compiler from turning the loop
+            // back into a `memcpy` call, as it otherwise does.
+            compiler_fence(Ordering::SeqCst);
             j += V::LANES;
         }
         let n = len - j;
