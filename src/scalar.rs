@@ -144,9 +144,9 @@ pub mod channels {
             #[doc = crate::front::channel_list::channel_panics_doc!($panics, "")]
             #[track_caller]
             pub fn $name<T: Element>(x: &mut [T], $param: &[T], inner: usize $(, $p: $pty)*) {
-                crate::front::check::check_finite(stringify!($param), $param);
                 $($check;)*
                 check_layout(x.len(), $param.len(), inner);
+                crate::front::check::check_finite(stringify!($param), $param);
                 for i in 0..x.len() {
                     let ($ex, $ep) = (x[i], $param[(i / inner) % $param.len()]);
                     x[i] = $elem;
@@ -159,10 +159,10 @@ pub mod channels {
             #[doc = crate::front::channel_list::channel_panics_doc!($panics, ", or if `x` and `y` differ in length")]
             #[track_caller]
             pub fn $name<T: Element>(x: &[T], $param: &[T], inner: usize, y: &mut [T] $(, $p: $pty)*) {
-                crate::front::check::check_finite(stringify!($param), $param);
                 $($check;)*
                 check_layout(x.len(), $param.len(), inner);
                 check_lengths(&[("x", x.len()), ("y", y.len())]);
+                crate::front::check::check_finite(stringify!($param), $param);
                 for i in 0..x.len() {
                     let ($ex, $ep) = (x[i], $param[(i / inner) % $param.len()]);
                     y[i] = $elem;

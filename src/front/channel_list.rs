@@ -15,8 +15,9 @@
 ///   `about`: what it computes, in a sentence;
 /// - `params`: the scalar parameters after the output, `name: type`;
 ///   `panics`: when they or `param` are rejected: the scalar parameters by
-///   `checks`, `param` wherever it is not finite (by the kernels in their
-///   walk, `Kernels::per_channel`, and by the scalar reference);
+///   `checks`, then the layout, then `param` where it is not finite (on
+///   every path in that order: the kernels check `param` in their walk,
+///   `Kernels::per_channel`);
 /// - `kernel`: the call on a [`Kernels`](crate::Kernels) `k` with the
 ///   form's `Io` descriptor `io`, `param` and `inner`;
 /// - `elem`: one element from its input and its channel's parameter;

@@ -313,6 +313,22 @@ fn rejects<T: TestFloat>() {
         ),
         (Family::BiasRelu, vec![one; 2], 0, 12, "inner 0"),
         (Family::Prelu, vec![], 1, 12, "channels 0"),
+        // Two faults: every path names the same one, the scalar
+        // parameters first, then the layout, then the slice.
+        (
+            Family::BiasLeakyRelu(nan),
+            vec![one, nan],
+            1,
+            12,
+            "alpha must be finite",
+        ),
+        (
+            Family::Prelu,
+            vec![nan; 5],
+            1,
+            12,
+            "length 12, channels 5, inner 1",
+        ),
     ];
     cases.push((
         Family::BiasRelu,
