@@ -4,7 +4,7 @@
 use core::fmt::{Debug, Display};
 use core::ops::{Add, Mul};
 
-use crate::arch::Lanes;
+use crate::arch::{Compiled, Lanes, Level, dispatch};
 
 /// A float type the kernels work on: `f32`, `f64`, and with the `half`
 /// feature (on by default) `half::f16` and `half::bf16`.
@@ -100,6 +100,23 @@ pub(crate) fn all_finite<T: Element>(values: &[T]) -> bool {
             m.max(v.magnitude())
         });
     largest < T::INFINITE_MAGNITUDE
+}
+
+/// [`all_finite`] at `level`, so that it vectorizes with that level's
+/// instructions rather than the build's baseline ones (`docs/TUNING.md`,
+/// per-channel ops).
+///
+/// # Safety
+/// The CPU supports `level`.
+pub(crate) unsafe fn all_finite_at<T: Element>(level: Level, values: &[T]) -> bool {
+    let mut all = false;
+    let fold = Compiled(
+        #[inline(always)]
+        || all = all_finite(values),
+    );
+    // SAFETY: the CPU supports `level` (caller contract).
+    unsafe { dispatch::<T, _>(level, fold) };
+    all
 }
 
 pub(crate) mod sealed {

@@ -20,8 +20,8 @@ use core::marker::PhantomData;
 use super::io::{Io, Ptrs};
 use super::serial::{Loop, Params, RUN_MIN, ScalarLoop, VectorLoop, next_channel};
 use crate::Element;
-use crate::arch::{Body, Compiled, Level, Vector, dispatch};
-use crate::element::all_finite;
+use crate::arch::{Body, Level, Vector, dispatch};
+use crate::element::{all_finite, all_finite_at};
 use crate::ops::Op;
 use crate::ops::channel::{PerChannel, WithOp};
 
@@ -224,15 +224,8 @@ impl<T: Element, C: PerChannel<T>> Channels<T, C> {
     /// Whether every parameter is finite, at the call's level: for a call
     /// shared among threads, checked before any part runs.
     pub(crate) fn params_finite(&self) -> bool {
-        let mut finite = false;
-        let params = self.params();
-        let fold = Compiled(
-            #[inline(always)]
-            || finite = all_finite(params),
-        );
         // SAFETY: `Kernels` holds only levels the CPU supports.
-        unsafe { dispatch::<T, _>(self.level, fold) };
-        finite
+        unsafe { all_finite_at(self.level, self.params()) }
     }
 
     /// The parameter slice.

@@ -1,8 +1,7 @@
 //! Argument checks shared by every entry point. They run before anything is
 //! written, so a rejected call leaves its buffers untouched.
 
-use crate::arch::{Compiled, dispatch};
-use crate::element::all_finite;
+use crate::element::all_finite_at;
 use crate::{Element, Level};
 
 /// Panics unless `alpha` is finite.
@@ -62,19 +61,10 @@ pub(crate) fn not_finite<T: Element>(name: &str, params: &[T]) -> ! {
     )
 }
 
-/// Whether every element of `params` is finite ([`all_finite`]), at the
-/// CPU's best level so that it vectorizes with that level's instructions
-/// rather than the build's baseline ones (`docs/TUNING.md`, per-channel
-/// ops).
+/// Whether every element of `params` is finite, at the CPU's best level.
 fn finite_at_best_level<T: Element>(params: &[T]) -> bool {
-    let mut all = false;
-    let fold = Compiled(
-        #[inline(always)]
-        || all = all_finite(params),
-    );
     // SAFETY: the CPU supports the level it detects.
-    unsafe { dispatch::<T, _>(Level::detected(), fold) };
-    all
+    unsafe { all_finite_at(Level::detected(), params) }
 }
 
 /// Panics unless a buffer of `len` elements reads as `[outer, channels,
