@@ -311,10 +311,12 @@ unsafe fn run_runs_aligned<V: Vector, O: Op<V::Elem>>(
     if j > 0 {
         unsafe { some(op, alpha, p, j, this) };
     }
-    if len.is_multiple_of(lanes) {
+    if len.is_multiple_of(lanes) && j > 0 {
         // Every boundary splits its vector at the same lane, and every run
-        // but the last ends with such a vector (none where the stream
-        // starts aligned): a fixed count of vectors per run.
+        // but the last ends with such a vector: a fixed count of vectors
+        // per run. Where the stream starts on a vector boundary, no vector
+        // holds one, and the unrolled loop below runs faster than this
+        // one's count (`docs/TUNING.md`).
         let first = (lanes - j) % lanes;
         let inside = len / lanes - usize::from(first > 0);
         for _ in 1..runs {
