@@ -311,31 +311,27 @@ unsafe fn run_runs_aligned<V: Vector, O: Op<V::Elem>>(
     if j > 0 {
         unsafe { some(op, alpha, p, j, this) };
     }
-    if len.is_multiple_of(lanes) && j > 0 {
+    if len.is_multiple_of(lanes) && (j > 0 || len <= SHORT_FIXED * lanes) {
         // Every boundary splits its vector at the same lane, and every run
-        // but the last ends with such a vector: a fixed count of vectors
-        // per run. Where the stream starts on a vector boundary, no vector
-        // holds one, and the unrolled loop below runs faster than this
-        // one's count (`docs/TUNING.md`).
+        // but the last ends with such a vector (none where the stream
+        // starts on a vector boundary): a fixed count of vectors per run,
+        // each run straight-line code where the count is small. Where the
+        // stream starts on a boundary and runs are longer, the unrolled
+        // loop below runs faster than a loop of the count
+        // (`docs/TUNING.md`).
         let first = (lanes - j) % lanes;
         let inside = len / lanes - usize::from(first > 0);
-        for _ in 1..runs {
-            for _ in 0..inside {
-                unsafe { one(op, alpha, row(p, j), this) };
-                j += lanes;
+        let state = (this, next, c);
+        // SAFETY: forwarded contract.
+        unsafe {
+            // Up to `SHORT_FIXED`, a literal count.
+            match inside {
+                1 => fixed_runs(op, alpha, p, j, runs, 1, first, state, params),
+                2 => fixed_runs(op, alpha, p, j, runs, 2, first, state, params),
+                3 => fixed_runs(op, alpha, p, j, runs, 3, first, state, params),
+                4 => fixed_runs(op, alpha, p, j, runs, 4, first, state, params),
+                n => fixed_runs(op, alpha, p, j, runs, n, first, state, params),
             }
-            if first > 0 {
-                unsafe { one(op, alpha, row(p, j), this.blend_first(next, first)) };
-                j += lanes;
-            }
-            unsafe { next_run(&mut this, &mut next, &mut c, params) };
-        }
-        for _ in 0..inside {
-            unsafe { one(op, alpha, row(p, j), this) };
-            j += lanes;
-        }
-        if first > 0 {
-            unsafe { some(op, alpha, row(p, j), first, this) };
         }
         return;
     }
@@ -368,6 +364,56 @@ unsafe fn run_runs_aligned<V: Vector, O: Op<V::Elem>>(
         run_end += len;
     }
 }
+
+/// [`run_runs_aligned`]'s runs of a fixed count: `inside` whole vectors
+/// from `j`, then the vector split `first` lanes in (none where `first` is
+/// 0), run after run. Inlined with a small literal `inside`, each run is
+/// straight-line code.
+///
+/// # Safety
+/// As [`run_runs_aligned`]; `j` is where its head left off; `state` is
+/// this run's and the next run's parameters and the next run's channel.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn fixed_runs<V: Vector, O: Op<V::Elem>>(
+    op: O,
+    alpha: V::Alpha,
+    p: Ptrs<V::Elem>,
+    mut j: usize,
+    runs: usize,
+    inside: usize,
+    first: usize,
+    (mut this, mut next, mut c): (V, V, usize),
+    params: Params<V::Elem>,
+) where
+    V::Elem: Element,
+{
+    let lanes = V::LANES;
+    // SAFETY (for every access below): the caller's bounds.
+    for _ in 1..runs {
+        for _ in 0..inside {
+            unsafe { one(op, alpha, row(p, j), this) };
+            j += lanes;
+        }
+        if first > 0 {
+            unsafe { one(op, alpha, row(p, j), this.blend_first(next, first)) };
+            j += lanes;
+        }
+        unsafe { next_run(&mut this, &mut next, &mut c, params) };
+    }
+    for _ in 0..inside {
+        unsafe { one(op, alpha, row(p, j), this) };
+        j += lanes;
+    }
+    if first > 0 {
+        unsafe { some(op, alpha, row(p, j), first, this) };
+    }
+}
+
+/// Runs of at most this many vectors go through [`fixed_runs`] with the
+/// count a literal, each run straight-line code, where a loop per run of
+/// four vectors slowed 4 Ki NCHW calls by an eighth (`docs/TUNING.md`).
+const SHORT_FIXED: usize = 4;
 
 /// The next run's parameters in [`run_runs_aligned`]: `next` becomes
 /// `this`, and `next` the parameter of the channel after `c`.

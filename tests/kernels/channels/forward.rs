@@ -185,6 +185,8 @@ fn shapes<T: TestFloat>() {
             (3, 300, 2),
             (5, 33, 2),
             (2, 32, 3),
+            (3, 48, 3),
+            (3, 64, 3),
             (2, 512, 2),
             // Rows as one stream against the rotated parameter row (past
             // the grouped rows' limit in every type; 200 channels a
