@@ -330,6 +330,10 @@ unsafe fn run_runs_aligned<V: Vector, O: Op<V::Elem>>(
                     1 => fixed_runs(op, alpha, p, j, runs, 1, first, state, params),
                     2 => fixed_runs(op, alpha, p, j, runs, 2, first, state, params),
                     3 => fixed_runs(op, alpha, p, j, runs, 3, first, state, params),
+                    4 => fixed_runs(op, alpha, p, j, runs, 4, first, state, params),
+                    5 => fixed_runs(op, alpha, p, j, runs, 5, first, state, params),
+                    6 => fixed_runs(op, alpha, p, j, runs, 6, first, state, params),
+                    7 => fixed_runs(op, alpha, p, j, runs, 7, first, state, params),
                     _ => fixed_runs(op, alpha, p, j, runs, SHORT_FIXED, first, state, params),
                 }
             }
@@ -435,8 +439,9 @@ unsafe fn fixed_runs<V: Vector, O: Op<V::Elem>>(
 
 /// Runs of at most this many vectors go through [`fixed_runs`] with the
 /// count a literal, each run straight-line code, where a loop per run of
-/// four vectors slowed 4 Ki NCHW calls by about a tenth (`docs/TUNING.md`).
-const SHORT_FIXED: usize = 4;
+/// four vectors slowed 4 Ki NCHW calls by about a tenth, and of eight
+/// vectors (`f64`) by about as much (`docs/TUNING.md`).
+const SHORT_FIXED: usize = 8;
 
 /// The next run's parameters in [`run_runs_aligned`]: `next` becomes
 /// `this`, and `next` the parameter of the channel after `c`.
