@@ -322,6 +322,8 @@ unsafe fn run_runs_aligned<V: Vector, O: Op<V::Elem>>(
         let first = (lanes - j) % lanes;
         let inside = len / lanes - usize::from(first > 0);
         if inside <= SHORT_FIXED {
+            // An arm per count, the last one `SHORT_FIXED`'s.
+            const { assert!(SHORT_FIXED == 8) };
             let state = (this, next, c);
             // SAFETY: forwarded contract.
             unsafe {
