@@ -529,8 +529,14 @@ unsafe fn run_row_group<V: Vector, O: Op<V::Elem>>(
         // SAFETY: `j + lanes <= len`; the CPU supports `V`'s level.
         unsafe {
             let y = V::load(p.y.add(j));
-            for q in rows {
-                op.vector(alpha, V::load(q.x.add(j)), y).store(q.dst.add(j));
+            // Every row's load before any row's store: rows a multiple of
+            // 4 KiB apart (a dense layer of 1024 `f32`) otherwise put each
+            // load just behind a store to the same address modulo 4 KiB,
+            // which an Intel core holds until the store's address is
+            // resolved (`docs/TUNING.md`).
+            let xs: [V; ROWS] = core::array::from_fn(|r| V::load(rows[r].x.add(j)));
+            for (q, x) in rows.iter().zip(xs) {
+                op.vector(alpha, x, y).store(q.dst.add(j));
             }
         }
         j += lanes;
