@@ -99,10 +99,10 @@
 //! serial loop (aligned head, four vectors at a time, scalar tail) and one
 //! parallel driver serve all of them at every level. The out-of-place
 //! forms whose sources fill the last-level cache (its size read from CPUID
-//! once; 16 MiB where the CPU does not say) write their destination with
-//! non-temporal stores on the AVX2 and AVX-512 levels: such an output
-//! cannot stay in cache, and a plain store would read every destination
-//! line first.
+//! once, at most 128 MiB; 16 MiB where the CPU does not say) write their
+//! destination with non-temporal stores on the AVX2 and AVX-512 levels:
+//! such an output cannot stay in cache, and a plain store would read every
+//! destination line first.
 //!
 //! # Semantics
 //! Every path gives the same bits as [`scalar`] for every input, any NaN

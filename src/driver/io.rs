@@ -68,7 +68,7 @@ fn streams(read: usize) -> bool {
 }
 
 /// The last-level cache's size, read from the CPU once; within
-/// [`STREAM_MIN_BYTES`] and [`STREAM_MAX_BYTES`], and
+/// [`STREAM_MIN_BYTES`] and [`STREAM_MAX_BYTES`] (128 MiB), and
 /// [`STREAM_FALLBACK_BYTES`] where the CPU does not say. Under Miri it is
 /// 4 KiB, so that the streaming path runs on buffers small enough to
 /// interpret.
@@ -97,10 +97,13 @@ pub(crate) fn stream_threshold_bytes() -> usize {
 /// then streams from a 16 MiB destination, the fixed switch the crate had
 /// before it read the cache.
 const STREAM_FALLBACK_BYTES: usize = 16 * 1024 * 1024;
-/// Bounds on a threshold read from the CPU, against a hypervisor's odd
-/// answer.
+/// Bounds on a threshold read from the CPU. The upper one stands for what
+/// a virtual machine's few cores can hold of a cache that a hypervisor
+/// reports whole: an Intel guest with 2 vCPUs told of a 480 MiB L3 wrote
+/// 1.3-1.4x faster with streaming stores from a 128 MiB destination, and
+/// the same either way at 64 MiB (`docs/TUNING.md`).
 const STREAM_MIN_BYTES: usize = 1024 * 1024;
-const STREAM_MAX_BYTES: usize = 1024 * 1024 * 1024;
+const STREAM_MAX_BYTES: usize = 128 * 1024 * 1024;
 
 // SAFETY: an `Io` stands for up to two `&[T]` and a `&mut [T]` (possibly
 // the same slice); all are `Send` when `T: Send + Sync`, and splitting hands
