@@ -100,8 +100,9 @@ const STREAM_FALLBACK_BYTES: usize = 16 * 1024 * 1024;
 /// Bounds on a threshold read from the CPU. The upper one stands for what
 /// a virtual machine's few cores can hold of a cache that a hypervisor
 /// reports whole: an Intel guest with 2 vCPUs told of a 480 MiB L3 wrote
-/// 1.3-1.4x faster with streaming stores from a 128 MiB destination, and
-/// the same either way at 64 MiB (`docs/TUNING.md`).
+/// 1.3-1.4x faster with streaming stores where a call's sources came to
+/// 128 MiB or more, and 0.71-1.18x (by op) where they came to 64 MiB
+/// (`docs/TUNING.md`).
 const STREAM_MIN_BYTES: usize = 1024 * 1024;
 const STREAM_MAX_BYTES: usize = 128 * 1024 * 1024;
 
